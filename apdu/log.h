@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Log categories of all e2msim libraries and programs (libosmocore logging). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <osmocom/core/logging.h>
+
+enum e2m_log_cat {
+	DAPDU,		/* APDU exchanges */
+	DVPCD,		/* vpcd connection */
+	DPCSC,		/* PC/SC client */
+	DCARD,		/* card life cycle */
+	DFS,		/* file system */
+	DSTORE,		/* card state store */
+	DAUTH,		/* AKA */
+	DE2M,		/* E2M keys */
+	DBRIDGE,	/* ME bridge */
+};
+
+extern const struct log_info e2m_log_info;
+
+/* Set by a program's documented --log-keys switch; off by default. */
+extern int e2m_log_keys;
+
+void e2m_log_init(void *ctx, int verbose);
+/* The only way a key may reach a log: prints "label: <hidden>" unless
+ * e2m_log_keys is set. */
+void e2m_log_key(int cat, const char *label, const uint8_t *key, size_t len);

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Runs APDU scripts against the card: in process (usim_card_apdu, no sockets)
+ * or through any PC/SC reader (raw, no automatic GET RESPONSE), printing TAP.
+ *
+ * Script lines: "C-APDU -> R-APDU" in hex (blanks allowed), "# comment",
+ * "@reset" (card reset). --update rewrites the expected R-APDUs with what the
+ * in-process card answers: the command that regenerates the golden files. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osmocom/core/talloc.h>
+#include <osmocom/core/utils.h>
+
+#include "apdu/log.h"
+#include "apdu/pcsc.h"
+#include "usim/card.h"
+
+#define LINE_MAX_LEN 4096
+
+struct target {
+	struct usim_card *card;		/* in process, or */
+	struct apdu_transport pcsc;	/* through PC/SC */
+	bool use_pcsc;
+};
+
+static int hex_compact(const char *s, const char *end, uint8_t *buf, size_t cap)
+{
+	char tmp[LINE_MAX_LEN];
+	size_t n = 0;
+
+	for (; s < end; s++) {
+		if (*s == ' ' || *s == '\t')
+			continue;
+		if (n + 1 >= sizeof(tmp))
+			return -1;
+		tmp[n++] = *s;
+	}
+	tmp[n] = '\0';
+	if (n == 0)
+		return 0;
+	return osmo_hexparse(tmp, buf, (unsigned int)cap);
+}
+
+static int exchange(struct target *t, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap, size_t *rlen)
+{
+	if (!t->use_pcsc) {
+		*rlen = usim_card_apdu(t->card, c, clen, r, rcap);
+		return 0;
+	}
+	return apdu_transmit_raw(&t->pcsc, c, clen, r, rcap, rlen);
+}
+
+static int reset(struct target *t)
+{
+	if (!t->use_pcsc) {
+		usim_card_reset(t->card);
+		return 0;
+	}
+	return t->pcsc.ops->reset(&t->pcsc);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+/* Runs one script; returns the number of failures, or -1 on a bad script. */
+static int run_script(struct target *t, const char *path, FILE *update, int *test_no)
+{
+	static uint8_t c[APDU_CMD_MAX], want[APDU_RSP_MAX], got[APDU_RSP_MAX];
+	char line[LINE_MAX_LEN];
+	FILE *f = fopen(path, "r");
+	int failures = 0, lineno = 0;
+
+	if (!f) {
+		printf("Bail out! %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s = trim(line), *arrow;
+		int clen, wlen;
+		size_t glen;
+
+		lineno++;
+		if (*s == '\0' || *s == '#') {
+			if (update)
+				fprintf(update, "%s\n", s);
+			continue;
+		}
+		if (!strcmp(s, "@reset")) {
+			if (update)
+				fprintf(update, "%s\n", s);
+			if (reset(t) < 0) {
+				printf("not ok %d - %s:%d reset failed\n", ++*test_no, path, lineno);
+				failures++;
+			}
+			continue;
+		}
+		arrow = strstr(s, "->");
+		if (!arrow) {
+			printf("Bail out! %s:%d: expected 'C-APDU -> R-APDU'\n", path, lineno);
+			fclose(f);
+			return -1;
+		}
+		clen = hex_compact(s, arrow, c, sizeof(c));
+		wlen = hex_compact(arrow + 2, s + strlen(s), want, sizeof(want));
+		if (clen < 0 || (!update && wlen < 2)) {
+			printf("Bail out! %s:%d: malformed hex\n", path, lineno);
+			fclose(f);
+			return -1;
+		}
+		if (t->use_pcsc && clen < 2) {
+			/* vpcd reads a 1-octet frame as a control message */
+			printf("ok %d # SKIP %s:%d: no 1-octet APDU through vpcd\n", ++*test_no,
+			       path, lineno);
+			continue;
+		}
+		if (exchange(t, c, (size_t)clen, got, sizeof(got), &glen) < 0) {
+			printf("not ok %d - %s:%d transmit failed\n", ++*test_no, path, lineno);
+			failures++;
+			continue;
+		}
+		if (update) {
+			/* osmo_hexdump_nospc() has one static buffer: two calls */
+			fprintf(update, "%s -> ", osmo_hexdump_nospc(c, (size_t)clen));
+			fprintf(update, "%s\n", osmo_hexdump_nospc(got, glen));
+		} else if (glen == (size_t)wlen && !memcmp(got, want, glen)) {
+			printf("ok %d - %s:%d %s\n", ++*test_no, path, lineno,
+			       osmo_hexdump_nospc(c, (size_t)clen));
+		} else {
+			printf("not ok %d - %s:%d %s\n", ++*test_no, path, lineno,
+			       osmo_hexdump_nospc(c, (size_t)clen));
+			printf("#   expected %s\n", osmo_hexdump_nospc(want, (size_t)wlen));
+			printf("#   got      %s\n", osmo_hexdump_nospc(got, glen));
+			failures++;
+		}
+	}
+	fclose(f);
+	return failures;
+}
+
+static int count_exchanges(const char *path)
+{
+	char line[LINE_MAX_LEN];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = trim(line);
+		if (*s && *s != '#' && strcmp(s, "@reset"))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reader", required_argument, NULL, 'r' },
+		{ "iccid", required_argument, NULL, 'i' },
+		{ "update", no_argument, NULL, 'u' },
+		{ 0 }
+	};
+	struct usim_card_config cfg = { .iccid = "8900101000000000001" };
+	struct target t = { 0 };
+	const char *reader = NULL;
+	bool update = false;
+	int c, test_no = 0, failed = 0, planned = 0;
+	void *ctx = talloc_named_const(NULL, 0, "apdu-script");
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': reader = optarg; break;
+		case 'i': cfg.iccid = optarg; break;
+		case 'u': update = true; break;
+		default:
+			fprintf(stderr, "usage: apdu-script [--reader R | --iccid N] [--update] SCRIPT...\n");
+			return 2;
+		}
+	}
+	e2m_log_init(ctx, 0);
+	if (reader) {
+		int rc = apdu_pcsc_open(&t.pcsc, reader);
+		if (rc < 0) {
+			printf("Bail out! reader %s: %s\n", reader, strerror(-rc));
+			return 1;
+		}
+		t.use_pcsc = true;
+	}
+
+	for (int i = optind; i < argc; i++)
+		planned += count_exchanges(argv[i]);
+	if (!update)
+		printf("1..%d\n", planned);
+
+	for (int i = optind; i < argc; i++) {
+		FILE *out = NULL;
+		char tmp[4096];
+		int rc;
+
+		if (!t.use_pcsc) {
+			usim_card_free(t.card);
+			t.card = usim_card_new(&cfg);
+		} else if (reset(&t) < 0) {
+			printf("Bail out! reset before %s failed\n", argv[i]);
+			return 1;
+		}
+		if (update) {
+			snprintf(tmp, sizeof(tmp), "%s.new", argv[i]);
+			out = fopen(tmp, "w");
+			if (!out) {
+				perror(tmp);
+				return 1;
+			}
+		}
+		rc = run_script(&t, argv[i], out, &test_no);
+		if (out) {
+			fclose(out);
+			if (rc >= 0 && rename(tmp, argv[i]) < 0)
+				perror(argv[i]);
+		}
+		if (rc < 0)
+			return 1;
+		failed += rc;
+	}
+	usim_card_free(t.card);
+	if (t.use_pcsc)
+		apdu_transport_close(&t.pcsc);
+	talloc_free(ctx);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs what is missing, builds with warnings as errors and ASan + UBSan,
+# runs every test (unit, APDU scripts, pcscd + vpcd integration) and ends
+# with "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+e2m_install_deps || { echo "0 passed, 1 failed"; exit 1; }
+if ! e2m_build --enable-werror --enable-sanitize; then
+	echo "build failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+make -C "$E2M_BUILD" -j"$(nproc)" check >"$E2M_BUILD/check.out" 2>&1
+rc=$?
+grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' "$E2M_BUILD/check.out" | grep -v '^PASS:' || true
+for log in $(find "$E2M_BUILD" -name '*.log' -path '*tests*' ! -name test-suite.log); do
+	if grep -q '^not ok' "$log"; then
+		echo "--- $log"
+		cat "$log"
+	fi
+done
+
+count() { grep -h "^# $1:" "$E2M_BUILD"/tests/test-suite.log 2>/dev/null | awk '{s += $3} END {print s + 0}'; }
+passed=$(count PASS)
+failed=$(($(count FAIL) + $(count ERROR) + $(count XPASS)))
+skipped=$(count SKIP)
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	tail -30 "$E2M_BUILD/check.out"
+	failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

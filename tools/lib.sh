@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by tools/demo.sh and tools/check.sh: Debian packages and the build.
+
+E2M_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+E2M_BUILD="$E2M_TOP/build"
+
+# Everything the build, the tests and the demo need, from Debian bookworm.
+E2M_DEB_PACKAGES=(
+	build-essential autoconf automake libtool pkg-config
+	libosmocore-dev libpcsclite-dev libssl-dev libsqlite3-dev libjansson-dev libcmocka-dev
+	pcscd pcsc-tools vsmartcard-vpcd
+	iproute2 util-linux procps
+)
+
+e2m_install_deps() {
+	local missing=() p
+	for p in "${E2M_DEB_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+		return 1
+	fi
+	echo "Installing Debian packages: ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+}
+
+# e2m_build [CONFIGURE OPTIONS...]: configure (once, or when the options
+# change) and build in $E2M_BUILD.
+e2m_build() {
+	local opts="$*"
+	(
+		cd "$E2M_TOP"
+		if ! [ -x configure ] || [ configure.ac -nt configure ]; then
+			./autogen.sh >/dev/null
+		fi
+		mkdir -p "$E2M_BUILD"
+		cd "$E2M_BUILD"
+		if [ ! -f Makefile ] || [ "$(cat .configure-opts 2>/dev/null)" != "$opts" ]; then
+			# shellcheck disable=SC2086
+			../configure $opts >configure.out 2>&1 || { cat configure.out; exit 1; }
+			echo "$opts" >.configure-opts
+		fi
+		make -j"$(nproc)" >make.out 2>&1 || { tail -50 make.out; exit 1; }
+	)
+}
