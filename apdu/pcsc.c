@@ -199,10 +199,9 @@ const char *apdu_pcsc_reader_name(const struct apdu_transport *t)
 	return p ? p->reader : "";
 }
 
-/*! Wait up to timeout_ms for the reader's card presence to differ from
- *  *present, then report the new presence. Returns 0, -ETIMEDOUT, or another
- *  negative errno. With *present unknown, call apdu_pcsc_card_present(). */
-int apdu_pcsc_wait_change(const char *reader_name, bool *present, unsigned int timeout_ms)
+/* Ask pcscd for the reader's state; with timeout_ms, wait until it differs
+ * from *present first. Reports the presence then. */
+static int reader_presence(const char *reader_name, bool *present, unsigned int timeout_ms)
 {
 	SCARDCONTEXT ctx;
 	SCARD_READERSTATE rs = { .szReader = reader_name };
@@ -212,12 +211,10 @@ int apdu_pcsc_wait_change(const char *reader_name, bool *present, unsigned int t
 	if ((rc = with_context(&ctx)) < 0)
 		return rc;
 	rv = SCardGetStatusChange(ctx, 0, &rs, 1);
-	if (rv == SCARD_S_SUCCESS) {
-		bool now = rs.dwEventState & SCARD_STATE_PRESENT;
-		if (now == *present) {
-			rs.dwCurrentState = rs.dwEventState & ~SCARD_STATE_CHANGED;
-			rv = SCardGetStatusChange(ctx, timeout_ms, &rs, 1);
-		}
+	if (rv == SCARD_S_SUCCESS && timeout_ms &&
+	    !!(rs.dwEventState & SCARD_STATE_PRESENT) == *present) {
+		rs.dwCurrentState = rs.dwEventState & ~SCARD_STATE_CHANGED;
+		rv = SCardGetStatusChange(ctx, timeout_ms, &rs, 1);
 	}
 	if (rv == SCARD_S_SUCCESS) {
 		*present = rs.dwEventState & SCARD_STATE_PRESENT;
@@ -229,23 +226,16 @@ int apdu_pcsc_wait_change(const char *reader_name, bool *present, unsigned int t
 	return rc;
 }
 
+/*! Wait up to timeout_ms for the reader's card presence to differ from
+ *  *present, then report the new presence. Returns 0, -ETIMEDOUT, or another
+ *  negative errno. */
+int apdu_pcsc_wait_change(const char *reader_name, bool *present, unsigned int timeout_ms)
+{
+	return reader_presence(reader_name, present, timeout_ms ? timeout_ms : 1);
+}
+
 /*! Report whether a card is present in the reader now. */
 int apdu_pcsc_card_present(const char *reader_name, bool *present)
 {
-	SCARDCONTEXT ctx;
-	SCARD_READERSTATE rs = { .szReader = reader_name };
-	LONG rv;
-	int rc;
-
-	if ((rc = with_context(&ctx)) < 0)
-		return rc;
-	rv = SCardGetStatusChange(ctx, 0, &rs, 1);
-	if (rv == SCARD_S_SUCCESS) {
-		*present = rs.dwEventState & SCARD_STATE_PRESENT;
-		rc = 0;
-	} else {
-		rc = pcsc_err("SCardGetStatusChange", rv);
-	}
-	SCardReleaseContext(ctx);
-	return rc;
+	return reader_presence(reader_name, present, 0);
 }

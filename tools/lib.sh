@@ -43,6 +43,7 @@ e2m_build() {
 		if [ ! -f Makefile ] || [ "$(cat .configure-opts 2>/dev/null)" != "$opts" ]; then
 			# shellcheck disable=SC2086
 			../configure $opts >configure.out 2>&1 || { cat configure.out; exit 1; }
+			make clean >/dev/null 2>&1	# objects of other flags must not mix
 			echo "$opts" >.configure-opts
 		fi
 		make -j"$(nproc)" >make.out 2>&1 || { tail -50 make.out; exit 1; }
