@@ -62,7 +62,8 @@ static const struct sw_row sw_table[] = {
 	{ .code = 0x6D00, .mask = 0xffff, .text = "Instruction code not supported or invalid" },
 	{ .code = 0x6E00, .mask = 0xffff, .text = "Class not supported" },
 	{ .code = 0x6F00, .mask = 0xffff, .text = "Technical problem, no precise diagnosis" },
-	/* TS 31.102 7.3.1 application errors */
+	/* TS 102 221 10.2.1.6, TS 31.102 7.3.1 application errors */
+	{ .code = 0x9850, .mask = 0xffff, .text = "INCREASE cannot be performed, max value reached" },
 	{ .code = 0x9862, .mask = 0xffff, .text = "Authentication error, incorrect MAC" },
 	{ .code = 0x9864, .mask = 0xffff, .text = "Authentication error, security context not supported" },
 	{ .code = 0x9865, .mask = 0xffff, .text = "Key freshness failure" },

@@ -55,29 +55,41 @@ size_t apdu_vpcd_frame_len(const struct apdu_vpcd_rx *rx)
 	return rx->have;
 }
 
-/*! Send one frame, looping over partial writes. Returns 0 or -errno. */
+/*! Send one frame in one write (header and data together, so that no
+ *  segment waits for an ACK), looping over partial writes. Returns 0 or
+ *  -errno. */
 int apdu_vpcd_send(int fd, const uint8_t *data, size_t len)
 {
-	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
-	struct { const uint8_t *p; size_t n; } part[2] = {
-		{ .p = hdr, .n = 2 }, { .p = data, .n = len },
-	};
+	uint8_t buf[2 + APDU_VPCD_FRAME_MAX];
+	size_t left = len + 2;
+	const uint8_t *p = buf;
 
 	if (len > APDU_VPCD_FRAME_MAX)
 		return -EMSGSIZE;
-	for (int i = 0; i < 2; i++) {
-		while (part[i].n) {
-			ssize_t w = send(fd, part[i].p, part[i].n, MSG_NOSIGNAL);
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				return -errno;
-			}
-			part[i].p += w;
-			part[i].n -= (size_t)w;
+	buf[0] = (uint8_t)(len >> 8);
+	buf[1] = (uint8_t)len;
+	memcpy(buf + 2, data, len);
+	while (left) {
+		ssize_t w = send(fd, p, left, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
 		}
+		p += w;
+		left -= (size_t)w;
 	}
 	return 0;
+}
+
+/*! Acknowledge received data at once. vpcd writes a frame's length and its
+ *  octets in two writes; with Nagle on its side the second waits for our
+ *  ACK, which Linux would delay by up to 40 ms. Call after every read. */
+void apdu_vpcd_quickack(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 }
 
 /*! Connect to vpcd. Returns a connected stream socket or -errno. */

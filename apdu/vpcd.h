@@ -34,4 +34,5 @@ size_t apdu_vpcd_frame_len(const struct apdu_vpcd_rx *rx);
 
 int apdu_vpcd_connect(const char *host, uint16_t port);
 int apdu_vpcd_send(int fd, const uint8_t *data, size_t len);
+void apdu_vpcd_quickack(int fd);
 int apdu_vpcd_parse_hostport(const char *spec, char *host, size_t host_cap, uint16_t *port);

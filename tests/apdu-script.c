@@ -4,7 +4,9 @@
  *
  * Script lines: "C-APDU -> R-APDU" in hex (blanks allowed), "# comment",
  * "@reset" (card reset). --update rewrites the expected R-APDUs with what the
- * in-process card answers: the command that regenerates the golden files. */
+ * in-process card answers: the command that regenerates the golden files.
+ * In process, every script starts with a fresh card personalised from the
+ * profile (default tests/profiles/script.json) and a store in memory. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +20,8 @@
 #include "apdu/log.h"
 #include "apdu/pcsc.h"
 #include "usim/card.h"
+#include "usim/profile.h"
+#include "usim/store.h"
 
 #define LINE_MAX_LEN 4096
 
@@ -167,32 +171,54 @@ static int count_exchanges(const char *path)
 	return n;
 }
 
+static struct usim_card *fresh_card(const char *profile_path, struct usim_store **store)
+{
+	struct usim_profile *p = calloc(1, sizeof(*p));
+	struct usim_card *card = NULL;
+	char err[512];
+
+	usim_store_close(*store);
+	*store = NULL;
+	if (!p || usim_store_open(store, ":memory:", err, sizeof(err)) < 0 ||
+	    usim_profile_load(p, profile_path, err, sizeof(err)) < 0 ||
+	    usim_card_new(&card, p, *store, false, err, sizeof(err)) < 0)
+		printf("Bail out! %s: %s\n", profile_path, p ? err : "out of memory");
+	if (p)
+		usim_profile_clear(p);
+	free(p);
+	return card;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "reader", required_argument, NULL, 'r' },
-		{ "iccid", required_argument, NULL, 'i' },
+		{ "profile", required_argument, NULL, 'p' },
 		{ "update", no_argument, NULL, 'u' },
 		{ 0 }
 	};
-	struct usim_card_config cfg = { .iccid = "8900101000000000001" };
+	char default_profile[4096];
+	const char *profile = default_profile;
+	struct usim_store *store = NULL;
 	struct target t = { 0 };
 	const char *reader = NULL;
 	bool update = false;
 	int c, test_no = 0, failed = 0, planned = 0;
 	void *ctx = talloc_named_const(NULL, 0, "apdu-script");
 
+	snprintf(default_profile, sizeof(default_profile), "%s/tests/profiles/script.json",
+		 getenv("top_srcdir") ? getenv("top_srcdir") : "..");
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': reader = optarg; break;
-		case 'i': cfg.iccid = optarg; break;
+		case 'p': profile = optarg; break;
 		case 'u': update = true; break;
 		default:
-			fprintf(stderr, "usage: apdu-script [--reader R | --iccid N] [--update] SCRIPT...\n");
+			fprintf(stderr, "usage: apdu-script [--reader R | --profile FILE] [--update] SCRIPT...\n");
 			return 2;
 		}
 	}
-	e2m_log_init(ctx, 0);
+	e2m_log_init(ctx, -1);
 	if (reader) {
 		int rc = apdu_pcsc_open(&t.pcsc, reader);
 		if (rc < 0) {
@@ -214,7 +240,9 @@ int main(int argc, char **argv)
 
 		if (!t.use_pcsc) {
 			usim_card_free(t.card);
-			t.card = usim_card_new(&cfg);
+			t.card = fresh_card(profile, &store);
+			if (!t.card)
+				return 1;
 		} else if (reset(&t) < 0) {
 			printf("Bail out! reset before %s failed\n", argv[i]);
 			return 1;
@@ -238,6 +266,7 @@ int main(int argc, char **argv)
 		failed += rc;
 	}
 	usim_card_free(t.card);
+	usim_store_close(store);
 	if (t.use_pcsc)
 		apdu_transport_close(&t.pcsc);
 	talloc_free(ctx);

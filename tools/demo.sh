@@ -16,7 +16,8 @@ b="$E2M_BUILD"
 step() { printf '\n== %s\n' "$*"; }
 
 step "Starting e2msim-card on vpcd slot 0 (127.0.0.1:35963)"
-"$b/usim/e2msim-card" --iccid 8949440000001234567 &
+"$b/usim/e2msim-card" --profile "$E2M_TOP/usim/profiles/example.json" \
+	--state "$b/demo.state" --repersonalize &
 "$b/tests/pcsc-wait" 0 present 10
 
 step "Readers, as any PC/SC client sees them"

@@ -1,10 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Card life cycle: contents from the file table's defaults, reset. */
+/* Card life cycle and state: contents from the file table's defaults and the
+ * profile, or from the store when it already holds this card; every change
+ * written to the store before the command that made it is answered. */
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "apdu/log.h"
+#include "apdu/sw.h"
+#include "usim/access.h"
 #include "usim/card.h"
+#include "usim/personalize.h"
+#include "usim/store.h"
 
 static int hexval(char c)
 {
@@ -44,36 +55,21 @@ static int content_from_default(const struct usim_fs_node *n, uint8_t *buf)
 	return 0;
 }
 
-/*! Encode an ICCID of 19 or 20 decimal digits as EF.ICCID (TS 102 221 13.2:
- *  BCD, nibbles swapped, 'F' padded). Returns 0 or -1. */
-int usim_iccid_encode(const char *digits, uint8_t out[10])
+uint8_t *usim_card_content(struct usim_card *card, int node)
 {
-	size_t len = strlen(digits);
-
-	if (len < 19 || len > 20)
-		return -1;
-	memset(out, 0xff, 10);
-	for (size_t i = 0; i < len; i++) {
-		uint8_t v;
-		if (digits[i] < '0' || digits[i] > '9')
-			return -1;
-		v = (uint8_t)(digits[i] - '0');
-		if (i & 1)
-			out[i / 2] = (uint8_t)((out[i / 2] & 0x0f) | (v << 4));
-		else
-			out[i / 2] = (uint8_t)(0xf0 | v);
-	}
-	return 0;
+	return card->content[card->fs->nodes[node].owner];
 }
 
 /*! Power-on / reset state (TS 102 221 8.4: MF selected on the basic channel;
- *  every other channel closed). Contents are kept. */
+ *  every other channel closed; security status cleared). Contents are kept. */
 void usim_card_reset(struct usim_card *card)
 {
 	memset(card->ch, 0, sizeof(card->ch));
 	card->ch[0] = (struct usim_channel){
 		.open = true, .df = 0, .adf = USIM_FS_NONE, .ef = USIM_FS_NONE,
 	};
+	for (int i = 0; i < USIM_PIN_COUNT; i++)
+		card->pin[i].verified = false;
 	card->pending_len = 0;
 	card->pending_channel = -1;
 }
@@ -87,38 +83,155 @@ void usim_card_free(struct usim_card *card)
 			free(card->content[i]);
 		free(card->content);
 	}
+	OPENSSL_cleanse(card, sizeof(*card));
 	free(card);
 }
 
-/*! A card with the file table's default contents and cfg applied. Returns
- *  NULL when memory runs out or cfg is invalid. */
-struct usim_card *usim_card_new(const struct usim_card_config *cfg)
+/* Everything the store keeps of a card, in one transaction. */
+static int store_all(struct usim_card *card)
 {
-	struct usim_card *card = calloc(1, sizeof(*card));
-	int iccid;
+	int rc = usim_store_begin(card->store);
 
-	if (!card)
-		return NULL;
-	card->fs = usim_fs_get();
-	card->content = calloc(card->fs->count, sizeof(*card->content));
-	if (!card->content)
-		goto fail;
+	for (size_t i = 0; i < card->fs->count && rc == 0; i++) {
+		const struct usim_fs_node *n = &card->fs->nodes[i];
+		if (card->content[i])
+			rc = usim_store_put_file(card->store, card->iccid, n->def->path,
+						 card->content[i], n->content_size);
+	}
+	for (int i = 0; i < USIM_PIN_COUNT && rc == 0; i++)
+		rc = usim_store_put_pin(card->store, card->iccid, &card->pin[i]);
+	if (rc == 0)
+		return usim_store_commit(card->store);
+	usim_store_rollback(card->store);
+	return rc;
+}
+
+/* The stored state over the personalised one: the store wins, as a card's
+ * EEPROM does over the data it was once personalised with. A file the store
+ * lacks (added to the file table since) keeps its personalised contents. */
+static int load_all(struct usim_card *card)
+{
 	for (size_t i = 0; i < card->fs->count; i++) {
 		const struct usim_fs_node *n = &card->fs->nodes[i];
-		if (!n->content_size)
+		int rc;
+		if (!card->content[i])
+			continue;
+		rc = usim_store_get_file(card->store, card->iccid, n->def->path,
+					 card->content[i], n->content_size);
+		if (rc < 0 && rc != -ENOENT) {
+			LOGP(DSTORE, LOGL_NOTICE, "%s: %s not in the store as expected, "
+			     "keeping its profile contents\n", card->iccid, n->def->path);
+		}
+	}
+	for (int i = 0; i < USIM_PIN_COUNT; i++)
+		usim_store_get_pin(card->store, card->iccid, &card->pin[i]);
+	return 0;
+}
+
+/*! A card personalised from profile, with its state in store: loaded when the
+ *  store knows the ICCID (unless repersonalize), written there otherwise.
+ *  Returns 0, or -1 with err. */
+int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
+		  struct usim_store *store, bool repersonalize, char *err, size_t errlen)
+{
+	struct usim_card *card = calloc(1, sizeof(*card));
+	int known;
+
+	if (!card) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	card->fs = usim_fs_get();
+	card->store = store;
+	snprintf(card->iccid, sizeof(card->iccid), "%s", profile->iccid);
+	card->content = calloc(card->fs->count, sizeof(*card->content));
+	if (!card->content)
+		goto oom;
+	for (size_t i = 0; i < card->fs->count; i++) {
+		const struct usim_fs_node *n = &card->fs->nodes[i];
+		if (!n->content_size || n->owner != (int)i)
 			continue;
 		card->content[i] = malloc(n->content_size);
-		if (!card->content[i] || content_from_default(n, card->content[i]) < 0)
+		if (!card->content[i])
+			goto oom;
+		if (content_from_default(n, card->content[i]) < 0) {
+			snprintf(err, errlen, "file table: bad default contents of %s", n->def->path);
 			goto fail;
+		}
 	}
-	iccid = usim_fs_by_path(card->fs, "EF.ICCID");
-	if (cfg && cfg->iccid && usim_iccid_encode(cfg->iccid, card->content[iccid]) < 0)
+	if (usim_personalize(card, profile, err, errlen) < 0)
 		goto fail;
-	card->pins[0] = (struct usim_pin_status){ .key_ref = 0x01, .enabled = 1 };
-	card->pins[1] = (struct usim_pin_status){ .key_ref = 0x0A, .enabled = 1 };
+
+	if (repersonalize && usim_store_card_forget(store, card->iccid) < 0) {
+		snprintf(err, errlen, "state store: cannot remove card %s", card->iccid);
+		goto fail;
+	}
+	known = usim_store_card_exists(store, card->iccid);
+	if (known < 0 || (known ? load_all(card) : store_all(card)) < 0) {
+		snprintf(err, errlen, "state store: cannot %s card %s", known > 0 ? "load" : "store",
+			 card->iccid);
+		goto fail;
+	}
+	LOGP(DCARD, LOGL_NOTICE, "card %s %s\n", card->iccid,
+	     known ? "state loaded from the store" : "personalised from its profile");
 	usim_card_reset(card);
-	return card;
+	*out = card;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
 fail:
 	usim_card_free(card);
-	return NULL;
+	return -1;
+}
+
+/*! Write len octets at offset into a file: into the store first, then into
+ *  the card's memory. Returns '9000', or '6581' (memory problem) with
+ *  nothing changed when the store refuses. */
+uint16_t usim_card_write(struct usim_card *card, int node, size_t offset,
+			 const uint8_t *data, size_t len)
+{
+	int owner = card->fs->nodes[node].owner;
+	size_t size = card->fs->nodes[owner].content_size;
+	uint8_t next[USIM_RSP_DATA_MAX];
+
+	if (offset + len > size || size > sizeof(next))
+		return APDU_SW_TECHNICAL_PROBLEM;
+	memcpy(next, card->content[owner], size);
+	memcpy(next + offset, data, len);
+	if (usim_store_put_file(card->store, card->iccid, card->fs->nodes[owner].def->path,
+				next, size) < 0) {
+		LOGP(DSTORE, LOGL_ERROR, "%s: cannot store %s\n", card->iccid,
+		     card->fs->nodes[owner].def->path);
+		return APDU_SW_MEMORY_PROBLEM;
+	}
+	memcpy(card->content[owner], next, size);
+	return APDU_SW_OK;
+}
+
+/*! Store a PIN's counters and value after a change. '9000' or '6581'. */
+uint16_t usim_card_save_pin(struct usim_card *card, int pin_id)
+{
+	if (usim_store_put_pin(card->store, card->iccid, &card->pin[pin_id]) < 0) {
+		LOGP(DSTORE, LOGL_ERROR, "%s: cannot store PIN state\n", card->iccid);
+		return APDU_SW_MEMORY_PROBLEM;
+	}
+	return APDU_SW_OK;
+}
+
+/*! Whether the current security status allows op on node, by the rule its
+ *  EF.ARR record holds. '9000' or '6982'. */
+uint16_t usim_card_access(const struct usim_card *card, int node, unsigned int op)
+{
+	const struct usim_fs_node *n = &card->fs->nodes[node];
+	const struct usim_fs_node *arr;
+	size_t rec;
+
+	if (n->arr == USIM_FS_NONE)
+		return APDU_SW_SECURITY_NOT_SATISFIED;
+	arr = &card->fs->nodes[n->arr];
+	rec = n->def->arr_rec;
+	if (rec < 1 || rec > arr->def->rec_count)
+		return APDU_SW_SECURITY_NOT_SATISFIED;
+	return usim_access_check(card->content[n->arr] + (rec - 1) * arr->def->rec_len,
+				 arr->def->rec_len, (enum usim_access_op)op, card->pin);
 }

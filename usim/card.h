@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* One card: its file contents, logical channels and the response pending for
- * GET RESPONSE. usim_card_apdu() is the whole of its interface to a reader. */
+/* One card: its file contents, PINs, logical channels and the response
+ * pending for GET RESPONSE, backed by the state store. usim_card_apdu() is
+ * the whole of its interface to a reader. */
 #pragma once
 
 #include <stdbool.h>
@@ -8,11 +9,14 @@
 #include <stdint.h>
 
 #include "apdu/apdu.h"
-#include "usim/fcp.h"
 #include "usim/fs.h"
+#include "usim/pin.h"
 
 #define USIM_CHANNELS		4	/* basic + 3, as the ATR's card capabilities say */
 #define USIM_RSP_DATA_MAX	4096	/* largest response data field a command builds */
+
+struct usim_profile;
+struct usim_store;
 
 /* TS 102 221 8.4: the selection state of one logical channel. */
 struct usim_channel {
@@ -23,27 +27,30 @@ struct usim_channel {
 	int record;	/* current record number (1-based), 0 if none */
 };
 
-struct usim_card_config {
-	const char *iccid;	/* 19 or 20 digits; NULL keeps the table default */
-};
-
 struct usim_card {
 	const struct usim_fs *fs;
-	uint8_t **content;		/* per file node; NULL for DFs */
+	struct usim_store *store;
+	char iccid[21];
+	uint8_t **content;		/* per file node that owns contents */
+	struct usim_pin pin[USIM_PIN_COUNT];
 	struct usim_channel ch[USIM_CHANNELS];
-	struct usim_pin_status pins[2];	/* PIN1, ADM1 */
 	uint8_t pending[USIM_RSP_DATA_MAX];
 	size_t pending_len;
 	int pending_channel;		/* channel that may fetch it, -1 if none */
 };
 
-struct usim_card *usim_card_new(const struct usim_card_config *cfg);
+int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
+		  struct usim_store *store, bool repersonalize, char *err, size_t errlen);
 void usim_card_free(struct usim_card *card);
 void usim_card_reset(struct usim_card *card);
 size_t usim_card_apdu(struct usim_card *card, const uint8_t *capdu, size_t clen,
 		      uint8_t *rapdu, size_t rcap);
 
+uint8_t *usim_card_content(struct usim_card *card, int node);
+uint16_t usim_card_write(struct usim_card *card, int node, size_t offset,
+			 const uint8_t *data, size_t len);
+uint16_t usim_card_save_pin(struct usim_card *card, int pin_id);
+uint16_t usim_card_access(const struct usim_card *card, int node, unsigned int op);
+
 extern const uint8_t usim_atr[];
 extern const size_t usim_atr_len;
-
-int usim_iccid_encode(const char *digits, uint8_t out[10]);

@@ -30,18 +30,54 @@ struct usim_cmd_row {
 static uint16_t cmd_get_response(struct usim_card *card, struct usim_channel *ch,
 				 const struct apdu_cmd *cmd, struct apdu_rsp *rsp);
 
-/* TS 102 221 10.1.2 table 10.5 */
+#define ISO_GSM (CLA_ISO | CLA_GSM)
+#define PROP_GSM (CLA_PROP | CLA_GSM)
+
+/* TS 102 221 10.1.2 table 10.5; GSM class: TS 51.011 9.2 */
 static const struct usim_cmd_row cmd_table[] = {
 	{ .name = "SELECT", .cla = CLA_ISO, .ins = USIM_INS_SELECT,
 	  .cases = APDU_C1 | APDU_C2 | APDU_C3 | APDU_C4, .handler = usim_cmd_select },
+	{ .name = "SELECT", .cla = CLA_GSM, .ins = USIM_INS_SELECT,
+	  .cases = APDU_C3 | APDU_C4, .handler = usim_gsm_select },
 	{ .name = "STATUS", .cla = CLA_PROP, .ins = USIM_INS_STATUS,
 	  .cases = APDU_C1 | APDU_C2, .handler = usim_cmd_status },
-	{ .name = "READ BINARY", .cla = CLA_ISO, .ins = USIM_INS_READ_BINARY,
+	{ .name = "STATUS", .cla = CLA_GSM, .ins = USIM_INS_STATUS,
+	  .cases = APDU_C1 | APDU_C2, .handler = usim_gsm_status },
+	{ .name = "READ BINARY", .cla = ISO_GSM, .ins = USIM_INS_READ_BINARY,
 	  .cases = APDU_C2, .handler = usim_cmd_read_binary },
-	{ .name = "READ RECORD", .cla = CLA_ISO, .ins = USIM_INS_READ_RECORD,
+	{ .name = "UPDATE BINARY", .cla = ISO_GSM, .ins = USIM_INS_UPDATE_BINARY,
+	  .cases = APDU_C3, .handler = usim_cmd_update_binary },
+	{ .name = "READ RECORD", .cla = ISO_GSM, .ins = USIM_INS_READ_RECORD,
 	  .cases = APDU_C2, .handler = usim_cmd_read_record },
-	{ .name = "GET RESPONSE", .cla = CLA_ISO, .ins = USIM_INS_GET_RESPONSE,
+	{ .name = "UPDATE RECORD", .cla = ISO_GSM, .ins = USIM_INS_UPDATE_RECORD,
+	  .cases = APDU_C3, .handler = usim_cmd_update_record },
+	{ .name = "SEARCH RECORD", .cla = CLA_ISO, .ins = USIM_INS_SEARCH_RECORD,
+	  .cases = APDU_C3 | APDU_C4, .handler = usim_cmd_search_record },
+	{ .name = "INCREASE", .cla = PROP_GSM, .ins = USIM_INS_INCREASE,
+	  .cases = APDU_C3 | APDU_C4, .handler = usim_cmd_increase },
+	{ .name = "VERIFY PIN", .cla = ISO_GSM, .ins = USIM_INS_VERIFY_PIN,
+	  .cases = APDU_C1 | APDU_C3, .secret = true, .handler = usim_cmd_verify },
+	{ .name = "CHANGE PIN", .cla = ISO_GSM, .ins = USIM_INS_CHANGE_PIN,
+	  .cases = APDU_C3, .secret = true, .handler = usim_cmd_change_pin },
+	{ .name = "DISABLE PIN", .cla = ISO_GSM, .ins = USIM_INS_DISABLE_PIN,
+	  .cases = APDU_C3, .secret = true, .handler = usim_cmd_disable_pin },
+	{ .name = "ENABLE PIN", .cla = ISO_GSM, .ins = USIM_INS_ENABLE_PIN,
+	  .cases = APDU_C3, .secret = true, .handler = usim_cmd_enable_pin },
+	{ .name = "UNBLOCK PIN", .cla = ISO_GSM, .ins = USIM_INS_UNBLOCK_PIN,
+	  .cases = APDU_C1 | APDU_C3, .secret = true, .handler = usim_cmd_unblock_pin },
+	{ .name = "MANAGE CHANNEL", .cla = CLA_ISO, .ins = USIM_INS_MANAGE_CHANNEL,
+	  .cases = APDU_C1 | APDU_C2, .handler = usim_cmd_manage_channel },
+	{ .name = "GET RESPONSE", .cla = ISO_GSM, .ins = USIM_INS_GET_RESPONSE,
 	  .cases = APDU_C2, .handler = cmd_get_response },
+	/* TS 102 221 11.2: CAT, no proactive session */
+	{ .name = "TERMINAL PROFILE", .cla = PROP_GSM, .ins = USIM_INS_TERMINAL_PROFILE,
+	  .cases = APDU_C3, .handler = usim_cmd_cat_accept },
+	{ .name = "ENVELOPE", .cla = PROP_GSM, .ins = USIM_INS_ENVELOPE,
+	  .cases = APDU_C3 | APDU_C4, .handler = usim_cmd_cat_accept },
+	{ .name = "FETCH", .cla = PROP_GSM, .ins = USIM_INS_FETCH,
+	  .cases = APDU_C2, .handler = usim_cmd_fetch },
+	{ .name = "TERMINAL RESPONSE", .cla = PROP_GSM, .ins = USIM_INS_TERMINAL_RESPONSE,
+	  .cases = APDU_C3, .handler = usim_cmd_cat_accept },
 };
 
 /* Classify CLA; answers '6E00', '6882' (secure messaging) or '6884'
@@ -212,9 +248,10 @@ static uint16_t dispatch(struct usim_card *card, const uint8_t *capdu, size_t cl
 	if (!apdu_sw_is_success(sw)) {
 		card->ch[channel] = saved;
 		rsp->len = 0;
-		return sw;
+	} else {
+		sw = fit_response(card, channel, row, cmd, rsp, sw);
 	}
-	return fit_response(card, channel, row, cmd, rsp, sw);
+	return family == CLA_GSM ? usim_gsm_sw(sw) : sw;
 }
 
 /*! Process one C-APDU and write the R-APDU (data || SW1 SW2) into rapdu.

@@ -18,7 +18,6 @@
 #define PROP_UICC_CHARS		0x80	/* 11.1.1.4.6.1 */
 #define UICC_CHARS		0x71	/* clock stop allowed, no preference; 3 V and 1.8 V */
 #define LCSI_OPERATIONAL	0x05	/* operational, activated */
-#define EF_ARR_FID		0x2F06
 
 /* 11.1.1.4.3 table 11.5: file descriptor byte and data coding byte '21' */
 static void put_descriptor(struct apdu_buf *b, const struct usim_file_def *d)
@@ -48,17 +47,17 @@ static void put_descriptor(struct apdu_buf *b, const struct usim_file_def *d)
 
 /* 9.5.2: PS_DO '90' bit map (b8 for the first key listed), then each key
  * reference '83', preceded by usage qualifier '95 08' for the first. */
-static void put_pin_status(struct apdu_buf *b, const struct usim_pin_status *pins, unsigned int n)
+static void put_pin_status(struct apdu_buf *b, const struct usim_pin pins[USIM_PIN_COUNT])
 {
 	uint8_t ps_do = 0;
 	size_t mark = apdu_buf_open_tlv(b, FCP_PIN_STATUS);
 
-	for (unsigned int i = 0; i < n && i < 8; i++) {
+	for (unsigned int i = 0; i < USIM_PIN_COUNT; i++) {
 		if (pins[i].enabled)
 			ps_do |= 0x80 >> i;
 	}
 	apdu_buf_put_tlv(b, 0x90, &ps_do, 1);
-	for (unsigned int i = 0; i < n && i < 8; i++) {
+	for (unsigned int i = 0; i < USIM_PIN_COUNT; i++) {
 		if (i == 0)
 			apdu_buf_put_tlv(b, 0x95, (const uint8_t[]){ 0x08 }, 1);
 		apdu_buf_put_tlv(b, 0x83, &pins[i].key_ref, 1);
@@ -66,15 +65,16 @@ static void put_pin_status(struct apdu_buf *b, const struct usim_pin_status *pin
 	apdu_buf_close_tlv(b, mark);
 }
 
-/*! Write the FCP template of a file. pins: the key references of the
- *  application the DF belongs to (only used for DFs). */
+/*! Write the FCP template of a file. pins: the card's PINs, whose status
+ *  DFs show. */
 void usim_fcp_build(struct apdu_buf *b, const struct usim_fs *fs, int node,
-		    const struct usim_pin_status *pins, unsigned int n_pins)
+		    const struct usim_pin pins[USIM_PIN_COUNT])
 {
 	const struct usim_fs_node *n = &fs->nodes[node];
 	const struct usim_file_def *d = n->def;
 	uint8_t fid[2] = { d->fid >> 8, d->fid & 0xff };
-	uint8_t arr[3] = { EF_ARR_FID >> 8, EF_ARR_FID & 0xff, d->arr_rec };
+	uint16_t arr_fid = n->arr != USIM_FS_NONE ? fs->nodes[n->arr].def->fid : 0x2F06;
+	uint8_t arr[3] = { (uint8_t)(arr_fid >> 8), (uint8_t)arr_fid, d->arr_rec };
 	uint8_t lcsi = LCSI_OPERATIONAL;
 	size_t mark = apdu_buf_open_tlv(b, FCP_TEMPLATE);
 	int is_df = usim_fs_is_df(fs, node);
@@ -91,7 +91,7 @@ void usim_fcp_build(struct apdu_buf *b, const struct usim_fs *fs, int node,
 	apdu_buf_put_tlv(b, FCP_LIFE_CYCLE, &lcsi, 1);
 	apdu_buf_put_tlv(b, FCP_SEC_ARR, arr, 3);
 	if (is_df) {
-		put_pin_status(b, pins, n_pins);
+		put_pin_status(b, pins);
 	} else {
 		uint8_t size[2] = { (uint8_t)(n->content_size >> 8), (uint8_t)n->content_size };
 		uint8_t sfi = (uint8_t)(d->sfi << 3);

@@ -5,12 +5,7 @@
 
 #include "apdu/tlv.h"
 #include "usim/fs.h"
-
-/* What the FCP's PIN status template needs to know: TS 102 221 9.5.2. */
-struct usim_pin_status {
-	uint8_t key_ref;	/* '01' PIN1, '81' PIN2, '0A' ADM1 */
-	int enabled;
-};
+#include "usim/pin.h"
 
 void usim_fcp_build(struct apdu_buf *b, const struct usim_fs *fs, int node,
-		    const struct usim_pin_status *pins, unsigned int n_pins);
+		    const struct usim_pin pins[USIM_PIN_COUNT]);

@@ -9,6 +9,11 @@
 static struct usim_fs_node *tree_nodes;
 static struct usim_fs tree;
 
+static int kind_is_df(enum usim_file_kind k)
+{
+	return k == USIM_FILE_DF || k == USIM_FILE_ADF;
+}
+
 static int find_path(const struct usim_file_def *defs, size_t n, const char *path, size_t len)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -31,24 +36,55 @@ static size_t content_size(const struct usim_file_def *d)
 	}
 }
 
+/* The EF.ARR that holds the access rules of a node: the one in its DF (or in
+ * the DF itself), else the nearest one above (TS 102 221 9.2.7 search). */
+static int find_arr(const struct usim_fs_node *nodes, size_t n, int node)
+{
+	int df = kind_is_df(nodes[node].def->kind) ? node : nodes[node].parent;
+
+	for (; df != USIM_FS_NONE; df = nodes[df].parent) {
+		for (size_t i = 0; i < n; i++) {
+			if (nodes[i].parent == df && !nodes[i].def->link &&
+			    (nodes[i].def->fid == 0x2F06 || nodes[i].def->fid == 0x6F06))
+				return (int)i;
+		}
+	}
+	return USIM_FS_NONE;
+}
+
 /*! The tree of the UICC definition table, linked on first use. A row's parent
  *  is the row named by its path without the last component; top-level rows
  *  (and every ADF) hang under MF. Aborts on an inconsistent table, which is a
- *  build error, never a run-time condition. */
+ *  build error, never a run-time condition (tests/test_card.c walks it). */
 const struct usim_fs *usim_fs_get(void)
 {
 	const struct usim_file_def *defs = usim_fs_uicc;
 	size_t n = usim_fs_uicc_count;
+	struct usim_file_def *merged;
 
 	if (tree_nodes)
 		return &tree;
 	tree_nodes = calloc(n, sizeof(*tree_nodes));
-	if (!tree_nodes)
+	merged = calloc(n, sizeof(*merged));
+	if (!tree_nodes || !merged)
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		const char *slash = strrchr(defs[i].path, '/');
 		tree_nodes[i].def = &defs[i];
-		tree_nodes[i].content_size = content_size(&defs[i]);
+		tree_nodes[i].owner = (int)i;
+		if (defs[i].link) {
+			int target = find_path(defs, n, defs[i].link, strlen(defs[i].link));
+			if (target == USIM_FS_NONE || defs[target].link)
+				abort();
+			merged[i] = defs[target];
+			merged[i].path = defs[i].path;
+			merged[i].fid = defs[i].fid;
+			merged[i].sfi = defs[i].sfi;
+			merged[i].link = defs[i].link;
+			tree_nodes[i].def = &merged[i];
+			tree_nodes[i].owner = target;
+		}
+		tree_nodes[i].content_size = content_size(tree_nodes[i].def);
 		if (i == 0) {
 			tree_nodes[i].parent = USIM_FS_NONE;	/* MF is row 0 */
 			continue;
@@ -58,6 +94,8 @@ const struct usim_fs *usim_fs_get(void)
 		if (tree_nodes[i].parent == USIM_FS_NONE)
 			abort();
 	}
+	for (size_t i = 0; i < n; i++)
+		tree_nodes[i].arr = find_arr(tree_nodes, n, tree_nodes[i].owner);
 	tree.count = n;
 	tree.nodes = tree_nodes;
 	return &tree;
@@ -65,8 +103,23 @@ const struct usim_fs *usim_fs_get(void)
 
 int usim_fs_is_df(const struct usim_fs *fs, int node)
 {
+	return kind_is_df(fs->nodes[node].def->kind);
+}
+
+int usim_fs_is_record(const struct usim_fs *fs, int node)
+{
 	enum usim_file_kind k = fs->nodes[node].def->kind;
-	return k == USIM_FILE_DF || k == USIM_FILE_ADF;
+	return k == USIM_FILE_LINEAR_FIXED || k == USIM_FILE_CYCLIC;
+}
+
+/*! The ADF a node lies in, or USIM_FS_NONE. */
+int usim_fs_adf_of(const struct usim_fs *fs, int node)
+{
+	for (; node != USIM_FS_NONE; node = fs->nodes[node].parent) {
+		if (fs->nodes[node].def->kind == USIM_FILE_ADF)
+			return node;
+	}
+	return USIM_FS_NONE;
 }
 
 int usim_fs_by_path(const struct usim_fs *fs, const char *path)

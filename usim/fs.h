@@ -26,14 +26,19 @@ struct usim_file_def {
 	uint8_t arr_rec;	/* record of the governing EF.ARR (TS 102 221 9.2.6) */
 	const uint8_t *aid;	/* ADF: application identifier */
 	uint8_t aid_len;
-	const char *content;	/* default contents in hex, 'FF' filled after it */
+	const char *content;	/* default contents in hex, records separated by
+				 * '|', 'FF' filled after it */
+	const char *link;	/* path of the file whose contents this one shares;
+				 * structure and access rules come from there */
 };
 
 #define USIM_FS_NONE (-1)
 
 struct usim_fs_node {
-	const struct usim_file_def *def;
+	const struct usim_file_def *def;	/* a link's row merged with its target's */
 	int parent;		/* index, USIM_FS_NONE for MF */
+	int owner;		/* node that holds the contents: itself, or a link's target */
+	int arr;		/* the EF.ARR that governs it (TS 102 221 9.2.7) */
 	size_t content_size;	/* octets of contents (0 for DFs) */
 };
 
@@ -44,9 +49,12 @@ struct usim_fs {
 
 extern const struct usim_file_def usim_fs_uicc[];
 extern const size_t usim_fs_uicc_count;
+extern const char usim_arr_records[];
 
 const struct usim_fs *usim_fs_get(void);
 int usim_fs_is_df(const struct usim_fs *fs, int node);
+int usim_fs_is_record(const struct usim_fs *fs, int node);
+int usim_fs_adf_of(const struct usim_fs *fs, int node);
 int usim_fs_by_path(const struct usim_fs *fs, const char *path);
 int usim_fs_child(const struct usim_fs *fs, int df, uint16_t fid);
 int usim_fs_select_fid(const struct usim_fs *fs, int cur_df, int cur_adf, uint16_t fid);

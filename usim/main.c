@@ -14,14 +14,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <osmocom/core/gsmtap.h>
+#include <osmocom/core/gsmtap_util.h>
 #include <osmocom/core/talloc.h>
 
 #include "apdu/log.h"
 #include "apdu/sw.h"
 #include "apdu/vpcd.h"
 #include "usim/card.h"
+#include "usim/profile.h"
+#include "usim/store.h"
 
-#define RECONNECT_MS 200
+#define RECONNECT_MS	200
+#define SLOTS_MAX	16
 
 struct slot {
 	struct usim_card *card;
@@ -34,6 +39,7 @@ struct slot {
 };
 
 static volatile sig_atomic_t stop_requested;
+static struct gsmtap_inst *gsmtap;
 
 static void on_signal(int sig)
 {
@@ -43,14 +49,34 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: e2msim-card [options]\n"
-		"Serves a software USIM to pcscd through vsmartcard's vpcd driver.\n\n"
-		"  --vpcd HOST:PORT   vpcd to connect to (default 127.0.0.1:%u)\n"
-		"  --iccid DIGITS     ICCID of the card (19 or 20 digits)\n"
+		"Usage: e2msim-card --profile FILE [--profile FILE ...] [options]\n"
+		"Serves software USIMs to pcscd through vsmartcard's vpcd driver: the\n"
+		"first profile on vpcd's PORT, the next on PORT+1, and so on.\n\n"
+		"  --profile FILE     card profile (JSON); repeat for more cards\n"
+		"  --state FILE       SQLite card state (default: beside the first\n"
+		"                     profile, its name with .state for .json)\n"
+		"  --repersonalize    forget the stored state of these cards and\n"
+		"                     personalise them from their profiles again\n"
+		"  --vpcd HOST:PORT   vpcd of the first card (default 127.0.0.1:%u)\n"
+		"  --gsmtap HOST      send every APDU exchange as GSMTAP SIM to HOST\n"
 		"  -v, --verbose      log every APDU with its command and status word;\n"
 		"                     twice: also the APDU octets (secrets hidden)\n"
 		"  --log-keys         with -vv, also log PINs and keys (debugging only)\n"
 		"  -h, --help         this text\n", APDU_VPCD_PORT);
+}
+
+/* GSMTAP SIM, sub-type APDU: the C-APDU and the R-APDU back to back, as
+ * Wireshark and pySim-trace decode it. */
+static void gsmtap_apdu(const uint8_t *c, size_t clen, const uint8_t *r, size_t rlen)
+{
+	uint8_t buf[APDU_VPCD_FRAME_MAX];
+
+	if (!gsmtap || clen + rlen > sizeof(buf))
+		return;
+	memcpy(buf, c, clen);
+	memcpy(buf + clen, r, rlen);
+	gsmtap_send_ex(gsmtap, GSMTAP_TYPE_SIM, 0, 0, GSMTAP_SIM_APDU, 0, 0, 0, 0, buf,
+		       (unsigned int)(clen + rlen));
 }
 
 static void slot_disconnect(struct slot *s)
@@ -108,6 +134,7 @@ static int slot_handle_frame(struct slot *s, const uint8_t *frame, size_t len)
 	if (len == 0)
 		return 0;
 	rlen = usim_card_apdu(s->card, frame, len, rapdu, sizeof(rapdu));
+	gsmtap_apdu(frame, len, rapdu, rlen);
 	return apdu_vpcd_send(s->fd, rapdu, rlen);
 }
 
@@ -120,6 +147,8 @@ static void slot_read(struct slot *s)
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
+	if (n > 0)
+		apdu_vpcd_quickack(s->fd);
 	if (n <= 0) {
 		LOGP(DVPCD, LOGL_NOTICE, "vpcd %s:%u closed the connection, reconnecting\n",
 		     s->host, s->port);
@@ -178,61 +207,131 @@ static int serve(struct slot *slots, size_t n_slots)
 	return 0;
 }
 
+/* "x.json" -> "x.state"; anything else -> "x.state" appended */
+static void default_state_path(const char *profile, char *out, size_t cap)
+{
+	size_t len = strlen(profile);
+
+	if (len > 5 && !strcmp(profile + len - 5, ".json"))
+		len -= 5;
+	snprintf(out, cap, "%.*s.state", (int)len, profile);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'P' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "repersonalize", no_argument, NULL, 'R' },
 		{ "vpcd", required_argument, NULL, 'p' },
-		{ "iccid", required_argument, NULL, 'i' },
+		{ "gsmtap", required_argument, NULL, 'g' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log-keys", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct slot slot = { .host = "127.0.0.1", .port = APDU_VPCD_PORT, .fd = -1 };
-	struct usim_card_config cfg = { 0 };
+	static struct slot slots[SLOTS_MAX];
+	const char *profiles[SLOTS_MAX], *state = NULL, *gsmtap_host = NULL;
+	char host[256] = "127.0.0.1", state_buf[4096], err[512];
+	uint16_t port = APDU_VPCD_PORT;
+	struct usim_store *store = NULL;
+	bool repersonalize = false;
+	size_t n = 0;
 	void *ctx = talloc_named_const(NULL, 0, "e2msim-card");
-	int verbose = 0, c, rc;
+	int verbose = 0, c, rc = 2;
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'P':
+			if (n == SLOTS_MAX) {
+				fprintf(stderr, "e2msim-card: at most %d profiles\n", SLOTS_MAX);
+				return 2;
+			}
+			profiles[n++] = optarg;
+			break;
+		case 'S': state = optarg; break;
+		case 'R': repersonalize = true; break;
 		case 'p':
-			if (apdu_vpcd_parse_hostport(optarg, slot.host, sizeof(slot.host), &slot.port) < 0) {
+			if (apdu_vpcd_parse_hostport(optarg, host, sizeof(host), &port) < 0) {
 				fprintf(stderr, "e2msim-card: --vpcd: expected HOST:PORT, got '%s'\n", optarg);
 				return 2;
 			}
 			break;
-		case 'i':
-			cfg.iccid = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'K':
-			e2m_log_keys = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'g': gsmtap_host = optarg; break;
+		case 'v': verbose++; break;
+		case 'K': e2m_log_keys = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "e2msim-card: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	e2m_log_init(ctx, verbose);
-
-	slot.card = usim_card_new(&cfg);
-	if (!slot.card) {
-		fprintf(stderr, "e2msim-card: --iccid: expected 19 or 20 decimal digits\n");
+	if (!n) {
+		fprintf(stderr, "e2msim-card: --profile FILE is required\n");
+		usage(stderr);
 		return 2;
 	}
-	apdu_vpcd_rx_init(&slot.rx);
-	rc = serve(&slot, 1);
-	slot_disconnect(&slot);
-	usim_card_free(slot.card);
+	if ((size_t)port + n - 1 > 65535) {
+		fprintf(stderr, "e2msim-card: %zu cards do not fit above port %u\n", n, port);
+		return 2;
+	}
+	e2m_log_init(ctx, verbose);
+	if (!state) {
+		default_state_path(profiles[0], state_buf, sizeof(state_buf));
+		state = state_buf;
+	}
+	if (usim_store_open(&store, state, err, sizeof(err)) < 0) {
+		fprintf(stderr, "e2msim-card: state %s\n", err);
+		return 1;
+	}
+	if (gsmtap_host) {
+		gsmtap = gsmtap_source_init(gsmtap_host, GSMTAP_UDP_PORT, 0);
+		if (!gsmtap) {
+			fprintf(stderr, "e2msim-card: --gsmtap: cannot send to '%s'\n", gsmtap_host);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct usim_profile *p = talloc_zero(ctx, struct usim_profile);
+		int ok;
+
+		if (!p || usim_profile_load(p, profiles[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "e2msim-card: profile %s: %s\n", profiles[i], p ? err : "out of memory");
+			if (p)
+				usim_profile_clear(p);
+			goto out;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(slots[j].card->iccid, p->iccid)) {
+				fprintf(stderr, "e2msim-card: profile %s: field 'iccid': %s is already "
+					"served by %s\n", profiles[i], p->iccid, profiles[j]);
+				usim_profile_clear(p);
+				goto out;
+			}
+		}
+		ok = usim_card_new(&slots[i].card, p, store, repersonalize, err, sizeof(err)) == 0;
+		usim_profile_clear(p);
+		talloc_free(p);
+		if (!ok) {
+			fprintf(stderr, "e2msim-card: profile %s: %s\n", profiles[i], err);
+			goto out;
+		}
+		snprintf(slots[i].host, sizeof(slots[i].host), "%s", host);
+		slots[i].port = (uint16_t)(port + i);
+		slots[i].fd = -1;
+		apdu_vpcd_rx_init(&slots[i].rx);
+	}
+	rc = serve(slots, n);
+out:
+	for (size_t i = 0; i < n; i++) {
+		slot_disconnect(&slots[i]);
+		usim_card_free(slots[i].card);
+	}
+	if (gsmtap)
+		gsmtap_source_free(gsmtap);
+	usim_store_close(store);
 	talloc_free(ctx);
 	return rc;
 }

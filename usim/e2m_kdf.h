@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The generic key derivation function of TS 33.220 Annex B.2 and, on top of
+ * it, the E2M key hierarchy of SPEC-E2M.md section 2 (profile version 1).
+ * Pure functions: byte arrays in, out-parameters out, temporaries cleared.
+ * They return 0, -EINVAL for an input outside the allowed ranges (nothing
+ * is written then), -EIO when libcrypto fails. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- TS 33.220 Annex B.2 ---- */
+
+#define USIM_KDF_OUT_LEN	32	/* HMAC-SHA-256 */
+#define USIM_KDF_PARAM_MAX	0xFFFF	/* Li is two octets */
+
+/* One input parameter Pi; Li is its length, coded by usim_kdf(). */
+struct usim_kdf_param {
+	const uint8_t *data;	/* may be NULL when len is 0 */
+	size_t len;		/* 0..USIM_KDF_PARAM_MAX */
+};
+
+/*! KDF(Key, S) = HMAC-SHA-256(Key, S), S = FC || P0 || L0 || ... || Pn || Ln,
+ *  each Li the length of Pi in two octets, big-endian (TS 33.220 B.2.1).
+ *  key_len must not be 0. */
+int usim_kdf(const uint8_t *key, size_t key_len, uint8_t fc,
+	     const struct usim_kdf_param *params, size_t n_params,
+	     uint8_t out[USIM_KDF_OUT_LEN]);
+
+/* ---- E2M, SPEC-E2M.md section 2 ---- */
+
+/* FC values, *assigned here* (SPEC-E2M.md section 2), outside 3GPP's ranges. */
+#define USIM_E2M_FC_KE2M_USIM	0xE2	/* K_E2M from K, variants A-D */
+#define USIM_E2M_FC_KE2M_ME	0xE5	/* K_E2M from CK||IK, variant E */
+#define USIM_E2M_FC_ALG		0xE6	/* K_E2M_int and K_E2M_enc from K_E2M */
+
+/* The FC values a card profile may override. NULL where a function takes
+ * one means USIM_E2M_FC_DEFAULT. */
+struct usim_e2m_fc {
+	uint8_t ke2m_usim;
+	uint8_t ke2m_me;
+	uint8_t alg;
+};
+
+#define USIM_E2M_FC_DEFAULT { \
+	.ke2m_usim = USIM_E2M_FC_KE2M_USIM, \
+	.ke2m_me = USIM_E2M_FC_KE2M_ME, \
+	.alg = USIM_E2M_FC_ALG, \
+}
+
+/* P0 of FC 0xE6: which key is derived. */
+#define USIM_E2M_ALG_TYPE_INT	0x01
+#define USIM_E2M_ALG_TYPE_ENC	0x02
+/* EA 0: confidentiality off, no K_E2M_enc. */
+#define USIM_E2M_EA_NONE	0x00
+
+#define USIM_E2M_RAND_LEN	16
+#define USIM_E2M_SQN_AK_LEN	6	/* SQN xor AK, the first 6 octets of AUTN */
+#define USIM_E2M_CK_LEN		16
+#define USIM_E2M_IK_LEN		16
+#define USIM_E2M_KEY_LEN	32	/* K_E2M */
+#define USIM_E2M_ALG_KEY_LEN	16	/* K_E2M_int, K_E2M_enc */
+#define USIM_E2M_EID_MIN	1
+#define USIM_E2M_EID_MAX	128
+/* base64(RAND) is 24 characters; then "@", EID and a NUL. */
+#define USIM_E2M_KID_MAX	(24 + 1 + USIM_E2M_EID_MAX + 1)
+
+/*! 0 when eid_len is 1..128 and eid is not NULL, else -EINVAL. */
+int usim_e2m_eid_check(const uint8_t *eid, size_t eid_len);
+
+/*! K_E2M of variants A-D, derived in the USIM and the HSS:
+ *  KDF(K, FC=0xE2, P0=RAND, P1=SQN xor AK, P2=EID). K is 16 or 32 octets. */
+int usim_e2m_key_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t k_len,
+		      const uint8_t rnd[USIM_E2M_RAND_LEN],
+		      const uint8_t sqn_ak[USIM_E2M_SQN_AK_LEN],
+		      const uint8_t *eid, size_t eid_len,
+		      uint8_t k_e2m[USIM_E2M_KEY_LEN]);
+
+/*! K_E2M of variant E, derived in the ME and the HSS:
+ *  KDF(CK || IK, FC=0xE5, P0=RAND, P1=SQN xor AK, P2=EID). */
+int usim_e2m_key_me(const struct usim_e2m_fc *fc, const uint8_t ck[USIM_E2M_CK_LEN],
+		    const uint8_t ik[USIM_E2M_IK_LEN],
+		    const uint8_t rnd[USIM_E2M_RAND_LEN],
+		    const uint8_t sqn_ak[USIM_E2M_SQN_AK_LEN],
+		    const uint8_t *eid, size_t eid_len,
+		    uint8_t k_e2m[USIM_E2M_KEY_LEN]);
+
+/*! K_E2M_int: octets 16..31 of KDF(K_E2M, FC=0xE6, P0=0x01, P1=IA).
+ *  IA is not checked against the table of section 2; the caller does. */
+int usim_e2m_key_int(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_KEY_LEN],
+		     uint8_t ia, uint8_t k_int[USIM_E2M_ALG_KEY_LEN]);
+
+/*! K_E2M_enc: octets 16..31 of KDF(K_E2M, FC=0xE6, P0=0x02, P1=EA), and
+ *  *k_enc_len = 16; when EA is 0 the key is absent: k_enc is zeroed and
+ *  *k_enc_len = 0 (the L of the AUTHENTICATE response, section 3). */
+int usim_e2m_key_enc(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_KEY_LEN],
+		     uint8_t ea, uint8_t k_enc[USIM_E2M_ALG_KEY_LEN], size_t *k_enc_len);
+
+/*! E2M-KID = base64(RAND) "@" EID, standard base64 with padding (RFC 4648
+ *  clause 4), NUL-terminated in kid[cap]; *kid_len (if not NULL) gets its
+ *  length. -EINVAL for an EID outside 1..128 octets or containing a NUL
+ *  octet, -ENOSPC when cap is too small (USIM_E2M_KID_MAX always fits). */
+int usim_e2m_kid(const uint8_t rnd[USIM_E2M_RAND_LEN], const uint8_t *eid, size_t eid_len,
+		 char *kid, size_t cap, size_t *kid_len);

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Personalisation: the subscriber's values from the profile written into the
+ * files of a card that holds the table defaults, then the profile's "files"
+ * overrides. Codings per TS 31.102 4.2 and TS 102 221 13. */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "usim/fs.h"
+#include "usim/personalize.h"
+
+/* BCD digits, low nibble first, 'F' padded (TS 102 221 13.2, TS 24.008). */
+static void bcd_swapped(const char *digits, uint8_t *out, size_t out_len)
+{
+	memset(out, 0xFF, out_len);
+	for (size_t i = 0; digits[i] && i / 2 < out_len; i++) {
+		uint8_t v = (uint8_t)(digits[i] - '0');
+		if (i & 1)
+			out[i / 2] = (uint8_t)((out[i / 2] & 0x0F) | v << 4);
+		else
+			out[i / 2] = (uint8_t)(0xF0 | v);
+	}
+}
+
+/*! EF.ICCID from 19 or 20 digits (TS 102 221 13.2). */
+int usim_iccid_encode(const char *digits, uint8_t out[10])
+{
+	size_t len = strlen(digits);
+
+	if (len < 19 || len > 20 || strspn(digits, "0123456789") != len)
+		return -1;
+	bcd_swapped(digits, out, 10);
+	return 0;
+}
+
+/*! EF.IMSI (TS 31.102 4.2.2): length, then digit 1 with the parity bit and
+ *  identity type '001' (TS 24.008 10.5.1.4), then the other digits. */
+int usim_imsi_encode(const char *digits, uint8_t out[9])
+{
+	size_t len = strlen(digits);
+	char shifted[17];
+
+	if (len < 6 || len > 15 || strspn(digits, "0123456789") != len)
+		return -1;
+	/* a leading nibble carries parity and type: encode "X" + digits */
+	shifted[0] = '0';
+	memcpy(shifted + 1, digits, len + 1);
+	memset(out, 0xFF, 9);
+	out[0] = (uint8_t)((len + 2) / 2);
+	bcd_swapped(shifted, out + 1, 8);
+	out[1] = (uint8_t)((out[1] & 0xF0) | (len & 1 ? 0x09 : 0x01));
+	return 0;
+}
+
+static uint8_t *content(struct usim_card *card, const char *path)
+{
+	return usim_card_content(card, usim_fs_by_path(card->fs, path));
+}
+
+/* PLMN with access technology lists (TS 31.102 4.2.5): PLMN, then AcT
+ * 'C080' (UTRAN, E-UTRAN, GSM); unused entries 'FFFFFF' '0000'. */
+static void plmn_act_list(uint8_t *f, size_t size, const struct usim_plmn_list *l)
+{
+	for (size_t i = 0; i + 5 <= size; i += 5) {
+		static const uint8_t unused[5] = { 0xFF, 0xFF, 0xFF, 0x00, 0x00 };
+		if (i / 5 < l->count) {
+			memcpy(f + i, l->plmn[i / 5].id, 3);
+			f[i + 3] = 0xC0;
+			f[i + 4] = 0x80;
+		} else {
+			memcpy(f + i, unused, 5);
+		}
+	}
+}
+
+static void plmn_list(uint8_t *f, size_t size, const struct usim_plmn_list *l)
+{
+	memset(f, 0xFF, size);
+	for (size_t i = 0; i < l->count && (i + 1) * 3 <= size; i++)
+		memcpy(f + 3 * i, l->plmn[i].id, 3);
+}
+
+/* EF.MSISDN record (TS 31.102 4.2.26 / TS 31.102 4.4.2.3 ADN coding):
+ * alpha identifier, then BCD length, TON/NPI, 10 octets of BCD, CCP, EXT. */
+static void msisdn_record(uint8_t *rec, size_t rec_len, const char *msisdn)
+{
+	const char *d = msisdn[0] == '+' ? msisdn + 1 : msisdn;
+	uint8_t *num = rec + rec_len - 14;
+
+	memset(rec, 0xFF, rec_len);
+	num[0] = (uint8_t)(1 + (strlen(d) + 1) / 2);
+	num[1] = msisdn[0] == '+' ? 0x91 : 0x81;	/* international / unknown, ISDN */
+	bcd_swapped(d, num + 2, 10);
+}
+
+static const struct usim_plmn_list *home_plmn(const struct usim_profile *p, struct usim_plmn_list *tmp)
+{
+	char mccmnc[7];
+
+	if (p->hplmnwact.count)
+		return &p->hplmnwact;
+	snprintf(mccmnc, sizeof(mccmnc), "%.*s", 3 + (int)p->mnc_len, p->imsi);
+	tmp->count = usim_plmn_encode(mccmnc, &tmp->plmn[0], NULL) == 0;
+	return tmp;
+}
+
+/*! Write the profile into the card's contents (memory only: the caller
+ *  stores the result). Returns 0 or -1 with err. */
+int usim_personalize(struct usim_card *card, const struct usim_profile *p, char *err, size_t errlen)
+{
+	const struct usim_fs *fs = card->fs;
+	struct usim_plmn_list hplmn;
+	uint8_t *f;
+
+	if (usim_iccid_encode(p->iccid, content(card, "EF.ICCID")) < 0 ||
+	    usim_imsi_encode(p->imsi, content(card, "ADF.USIM/EF.IMSI")) < 0) {
+		snprintf(err, errlen, "cannot encode ICCID/IMSI");
+		return -1;
+	}
+	content(card, "ADF.USIM/EF.AD")[3] = (uint8_t)p->mnc_len;
+
+	f = content(card, "ADF.USIM/EF.ACC");
+	{
+		/* TS 22.011 4.2: access class 0-9 from the last IMSI digit */
+		uint16_t acc = p->acc_set ? p->acc :
+			       (uint16_t)(1u << (p->imsi[strlen(p->imsi) - 1] - '0'));
+		f[0] = (uint8_t)(acc >> 8);
+		f[1] = (uint8_t)acc;
+	}
+
+	if (p->spn[0]) {
+		f = content(card, "ADF.USIM/EF.SPN");
+		memset(f, 0xFF, 17);
+		f[0] = 0x01;	/* display the registered PLMN */
+		memcpy(f + 1, p->spn, strlen(p->spn));
+	}
+	if (p->msisdn[0]) {
+		int node = usim_fs_by_path(fs, "DF.TELECOM/EF.MSISDN");
+		msisdn_record(usim_card_content(card, node), fs->nodes[node].def->rec_len, p->msisdn);
+	}
+
+	plmn_act_list(content(card, "ADF.USIM/EF.HPLMNwAcT"), 10, home_plmn(p, &hplmn));
+	plmn_act_list(content(card, "ADF.USIM/EF.PLMNwAcT"), 40, &p->plmnwact);
+	plmn_act_list(content(card, "ADF.USIM/EF.OPLMNwAcT"), 40, &p->oplmnwact);
+	plmn_list(content(card, "ADF.USIM/EF.FPLMN"), 60, &p->fplmn);
+	plmn_list(content(card, "DF.GSM/EF.PLMNsel"), 24, &p->plmnwact);
+
+	/* PINs: PIN1/PIN2 3 tries with 10 for their PUKs, ADM1 10 tries */
+	card->pin[USIM_PIN1] = (struct usim_pin){
+		.key_ref = USIM_KEY_PIN1, .has_puk = true, .may_disable = true,
+		.enabled = p->pin1_enabled, .tries = 3, .max_tries = 3,
+		.puk_tries = 10, .puk_max_tries = 10,
+	};
+	card->pin[USIM_PIN2] = (struct usim_pin){
+		.key_ref = USIM_KEY_PIN2, .has_puk = true, .may_disable = true,
+		.enabled = true, .tries = 3, .max_tries = 3,
+		.puk_tries = 10, .puk_max_tries = 10,
+	};
+	card->pin[USIM_ADM1] = (struct usim_pin){
+		.key_ref = USIM_KEY_ADM1, .enabled = true, .tries = 10, .max_tries = 10,
+	};
+	memcpy(card->pin[USIM_PIN1].value, p->pin1, USIM_PIN_LEN);
+	memcpy(card->pin[USIM_PIN1].puk, p->puk1, USIM_PIN_LEN);
+	memcpy(card->pin[USIM_PIN2].value, p->pin2, USIM_PIN_LEN);
+	memcpy(card->pin[USIM_PIN2].puk, p->puk2, USIM_PIN_LEN);
+	memcpy(card->pin[USIM_ADM1].value, p->adm1, USIM_PIN_LEN);
+
+	for (unsigned int i = 0; i < p->n_files; i++) {
+		const struct usim_file_override *o = &p->files[i];
+		int node = usim_fs_by_path(fs, o->path);
+		uint8_t *dst = usim_card_content(card, node);
+		if (!o->records)	/* transparent: 'FF' after what is given */
+			memset(dst, 0xFF, fs->nodes[node].content_size);
+		memcpy(dst, o->data, o->len);
+	}
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Card state in an embedded SQLite database, keyed by ICCID, so that one
+ * store holds many cards. Every change is committed (synchronous=FULL) before
+ * the call returns: the card writes its EEPROM before it answers. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "usim/pin.h"
+
+struct usim_store;
+
+int usim_store_open(struct usim_store **out, const char *path, char *err, size_t errlen);
+void usim_store_close(struct usim_store *st);
+
+int usim_store_card_exists(struct usim_store *st, const char *iccid);
+int usim_store_card_forget(struct usim_store *st, const char *iccid);
+int usim_store_begin(struct usim_store *st);
+int usim_store_commit(struct usim_store *st);
+int usim_store_rollback(struct usim_store *st);
+
+int usim_store_put_file(struct usim_store *st, const char *iccid, const char *path,
+			const uint8_t *data, size_t len);
+int usim_store_get_file(struct usim_store *st, const char *iccid, const char *path,
+			uint8_t *data, size_t len);
+int usim_store_put_pin(struct usim_store *st, const char *iccid, const struct usim_pin *pin);
+int usim_store_get_pin(struct usim_store *st, const char *iccid, struct usim_pin *pin);
