@@ -177,6 +177,8 @@ int apdu_rsp_append(struct apdu_rsp *rsp, const uint8_t *data, size_t len)
 {
 	if (len > rsp->cap - rsp->len)
 		return -1;
+	if (!len)
+		return 0;
 	memcpy(rsp->buf + rsp->len, data, len);
 	rsp->len += len;
 	return 0;

@@ -3,7 +3,8 @@
  * or through any PC/SC reader (raw, no automatic GET RESPONSE), printing TAP.
  *
  * Script lines: "C-APDU -> R-APDU" in hex (blanks allowed), "# comment",
- * "@reset" (card reset). --update rewrites the expected R-APDUs with what the
+ * "@reset" (card reset), "@profile NAME" (before any APDU: the card is
+ * personalised from tests/profiles/NAME instead of the default). --update rewrites the expected R-APDUs with what the
  * in-process card answers: the command that regenerates the golden files.
  * In process, every script starts with a fresh card personalised from the
  * profile (default tests/profiles/script.json) and a store in memory. */
@@ -102,6 +103,11 @@ static int run_script(struct target *t, const char *path, FILE *update, int *tes
 				fprintf(update, "%s\n", s);
 			continue;
 		}
+		if (!strncmp(s, "@profile ", 9)) {
+			if (update)
+				fprintf(update, "%s\n", s);
+			continue;	/* taken before the run: script_profile() */
+		}
 		if (!strcmp(s, "@reset")) {
 			if (update)
 				fprintf(update, "%s\n", s);
@@ -164,11 +170,32 @@ static int count_exchanges(const char *path)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
 		char *s = trim(line);
-		if (*s && *s != '#' && strcmp(s, "@reset"))
+		if (*s && *s != '#' && *s != '@')
 			n++;
 	}
 	fclose(f);
 	return n;
+}
+
+/* The profile a script asks for with "@profile NAME", or dflt. */
+static const char *script_profile(const char *script, const char *dflt, char *buf, size_t cap)
+{
+	char line[LINE_MAX_LEN];
+	FILE *f = fopen(script, "r");
+	const char *found = dflt;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *s = trim(line);
+		if (!strncmp(s, "@profile ", 9)) {
+			snprintf(buf, cap, "%s/tests/profiles/%s",
+				 getenv("top_srcdir") ? getenv("top_srcdir") : "..", trim(s + 9));
+			found = buf;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
 }
 
 static struct usim_card *fresh_card(const char *profile_path, struct usim_store **store)
@@ -240,7 +267,8 @@ int main(int argc, char **argv)
 
 		if (!t.use_pcsc) {
 			usim_card_free(t.card);
-			t.card = fresh_card(profile, &store);
+			char buf[4096];
+			t.card = fresh_card(script_profile(argv[i], profile, buf, sizeof(buf)), &store);
 			if (!t.card)
 				return 1;
 		} else if (reset(&t) < 0) {

@@ -23,47 +23,12 @@
 
 #include "usim/auth_alg.h"
 #include "usim/ct.h"
+#include "tests/vectors.h"
 
 #define XCHECK_ROUNDS	200
 #define FIELD_MAX	32
 
-/* ---- hex and JSON helpers ---- */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Octets of a hex string, -1 if it is not hex or longer than cap. */
-static int hex2bin(const char *hex, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(hex);
-
-	if (n % 2 || n / 2 > cap)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(n / 2);
-}
-
-static const char *bin2hex(const uint8_t *b, size_t len, char *buf)
-{
-	for (size_t i = 0; i < len; i++)
-		sprintf(buf + 2 * i, "%02x", b[i]);
-	buf[2 * len] = '\0';
-	return buf;
-}
+/* ---- JSON helpers ---- */
 
 /* A hex field of exactly len octets (any length if len is 0); the length
  * read, or -1 if the field is missing or malformed. */
@@ -72,9 +37,7 @@ static int get_hex(json_t *v, const char *field, uint8_t *out, size_t len)
 	const char *s = json_string_value(json_object_get(v, field));
 	int n;
 
-	if (!s)
-		return -1;
-	n = hex2bin(s, out, len ? len : FIELD_MAX);
+	n = tvec_hex2bin(s, out, len ? len : FIELD_MAX);
 	if (n < 0 || (len && (size_t)n != len))
 		return -1;
 	return n;
@@ -82,25 +45,11 @@ static int get_hex(json_t *v, const char *field, uint8_t *out, size_t len)
 
 static json_t *load_vectors(const char *file)
 {
-	const char *dir = getenv("E2M_VECTORS");
-	const char *top = getenv("top_srcdir");
-	char path[4096];
-	json_error_t err;
-	json_t *root;
+	char err[4200];
+	json_t *root = tvec_load(file, err, sizeof(err));
 
-	if (dir && *dir)
-		snprintf(path, sizeof(path), "%s/%s", dir, file);
-	else if (top && *top)
-		snprintf(path, sizeof(path), "%s/../shared/vectors/%s", top, file);
-	else
-		fail_msg("neither E2M_VECTORS nor top_srcdir is set: cannot find %s", file);
-	root = json_load_file(path, 0, &err);
 	if (!root)
-		fail_msg("%s: %s (line %d)", path, err.text, err.line);
-	if (!json_is_array(json_object_get(root, "vectors"))) {
-		json_decref(root);
-		fail_msg("%s: no \"vectors\" array", path);
-	}
+		fail_msg("%s", err);
 	return root;
 }
 
@@ -170,13 +119,13 @@ static bool check_outputs(const char *name, json_t *v, const struct outs *o, siz
 			ok = false;
 			continue;
 		}
-		n = json_is_string(val) ? hex2bin(json_string_value(val), want, sizeof(want)) : -1;
+		n = json_is_string(val) ? tvec_hex2bin(json_string_value(val), want, sizeof(want)) : -1;
 		if (n < 0) {
 			print_error("# vector '%s': field '%s' is not hex\n", name, key);
 			ok = false;
 		} else if ((size_t)n != f->len || memcmp(want, f->v, f->len) != 0) {
 			print_error("# vector '%s': %s = %s, expected %s\n", name, key,
-				    bin2hex(f->v, f->len, h1), bin2hex(want, (size_t)n, h2));
+				    tvec_bin2hex(f->v, f->len, h1), tvec_bin2hex(want, (size_t)n, h2));
 			ok = false;
 		}
 		(*fields)++;
@@ -380,30 +329,6 @@ static void test_comp128_vectors(void **state)
 
 /* ---- cross-check against libosmocore ---- */
 
-/* splitmix64: a fixed seed, so every run checks the same inputs */
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void rng_fill(uint8_t *b, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		b[i] = (uint8_t)rng_next();
-}
-
-static void store48(uint64_t x, uint8_t *b)
-{
-	for (int i = 5; i >= 0; i--, x >>= 8)
-		b[i] = (uint8_t)x;
-}
-
 #define XCHECK(round, cond, what) do { \
 	if (!(cond)) \
 		fail_msg("%s round %d (seed 0x%llx): %s differs from libosmocore", \
@@ -418,7 +343,7 @@ static void store48(uint64_t x, uint8_t *b)
 static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 			uint64_t seed, bool same_rand)
 {
-	rng_state = seed;
+	tvec_rng_seed(seed);
 	for (int r = 0; r < XCHECK_ROUNDS; r++) {
 		struct osmo_sub_auth_data aud = {
 			.type = OSMO_AUTH_TYPE_UMTS,
@@ -433,15 +358,15 @@ static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 		size_t mac_len;
 		bool use_op = r % 2;
 
-		rng_fill(keys.k, 16);
-		rng_fill(op, 16);
-		rng_fill(rand, 16);
-		rng_fill(rand2, 16);
+		tvec_rng_fill(keys.k, 16);
+		tvec_rng_fill(op, 16);
+		tvec_rng_fill(rand, 16);
+		tvec_rng_fill(rand2, 16);
 		if (same_rand)
 			memcpy(rand2, rand, 16);
-		rng_fill(aud.u.umts.amf, 2);
-		sqn_prev = rng_next() & 0x7fffffffffffULL;
-		sqn_ms = rng_next() & 0x7fffffffffffULL;
+		tvec_rng_fill(aud.u.umts.amf, 2);
+		sqn_prev = tvec_rng_next() & 0x7fffffffffffULL;
+		sqn_ms = tvec_rng_next() & 0x7fffffffffffULL;
 		memcpy(aud.u.umts.k, keys.k, 16);
 		memcpy(aud.u.umts.opc, op, 16);
 		aud.u.umts.opc_is_op = use_op;
@@ -454,7 +379,7 @@ static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 
 		assert_int_equal(osmo_auth_gen_vec(&ov, &aud, rand), 0);
 		/* the SQN libosmocore used (it steps the one given) */
-		store48(aud.u.umts.sqn, sqn);
+		tvec_store48(aud.u.umts.sqn, sqn);
 
 		assert_int_equal(usim_alg_f2345(alg, &keys, rand, &vec), 0);
 		XCHECK(r, vec.res_len == ov.res_len &&
@@ -465,7 +390,7 @@ static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 			sqn[i] ^= vec.ak[i];
 		XCHECK(r, memcmp(ov.autn, sqn, 6) == 0, "AK (AUTN[0..5] = SQN xor AK)");
 		XCHECK(r, memcmp(ov.autn + 6, aud.u.umts.amf, 2) == 0, "AMF in AUTN");
-		store48(aud.u.umts.sqn, sqn);
+		tvec_store48(aud.u.umts.sqn, sqn);
 		assert_int_equal(usim_alg_f1(alg, &keys, rand, sqn, aud.u.umts.amf,
 					     mac, &mac_len), 0);
 		XCHECK(r, mac_len == 8 && memcmp(ov.autn + 8, mac, 8) == 0, "MAC-A");
@@ -474,7 +399,7 @@ static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 		XCHECK(r, memcmp(ov.kc, kc, 8) == 0, "Kc");
 
 		/* resynchronisation: AUTS = (SQN_MS xor AK*) || MAC-S */
-		store48(sqn_ms, sqn);
+		tvec_store48(sqn_ms, sqn);
 		assert_int_equal(usim_alg_f5star(alg, &keys, rand2, ak_s), 0);
 		assert_int_equal(usim_alg_f1star(alg, &keys, rand2, sqn, zero_amf,
 						 mac, &mac_len), 0);
@@ -501,7 +426,7 @@ static void test_xcheck_xor(void **state)
 /* COMP128: our wrapper against osmo_auth_gen_vec() called directly */
 static void xcheck_gsm(const struct usim_alg *alg, enum osmo_auth_algo algo, uint64_t seed)
 {
-	rng_state = seed;
+	tvec_rng_seed(seed);
 	for (int r = 0; r < XCHECK_ROUNDS; r++) {
 		struct osmo_sub_auth_data aud = {
 			.type = OSMO_AUTH_TYPE_GSM,
@@ -511,8 +436,8 @@ static void xcheck_gsm(const struct usim_alg *alg, enum osmo_auth_algo algo, uin
 		struct usim_alg_keys keys = { .k_len = 16 };
 		uint8_t rand[16], sres[4], kc[8];
 
-		rng_fill(keys.k, 16);
-		rng_fill(rand, 16);
+		tvec_rng_fill(keys.k, 16);
+		tvec_rng_fill(rand, 16);
 		memcpy(aud.u.gsm.ki, keys.k, 16);
 		assert_int_equal(osmo_auth_gen_vec(&ov, &aud, rand), 0);
 		assert_int_equal(usim_alg_gsm(alg, &keys, rand, sres, kc), 0);
@@ -579,12 +504,12 @@ static void test_milenage_consts(void **state)
 	uint8_t rand[16], sqn[6], amf[2], in1[16], out[16], mac[32], ak[6];
 	size_t mac_len;
 
-	rng_state = 0x3532303620ULL;
-	rng_fill(keys.k, 16);
-	rng_fill(keys.opc, 16);
-	rng_fill(rand, 16);
-	rng_fill(sqn, 6);
-	rng_fill(amf, 2);
+	tvec_rng_seed(0x3532303620ULL);
+	tvec_rng_fill(keys.k, 16);
+	tvec_rng_fill(keys.opc, 16);
+	tvec_rng_fill(rand, 16);
+	tvec_rng_fill(sqn, 6);
+	tvec_rng_fill(amf, 2);
 
 	/* the defaults given explicitly are the defaults */
 	assert_int_equal(usim_alg_f2345(alg, &keys, rand, &v1), 0);
@@ -596,9 +521,9 @@ static void test_milenage_consts(void **state)
 	/* any constants and rotations not multiple of 8, against the
 	 * bit-by-bit reference */
 	for (int round = 0; round < 20; round++) {
-		rng_fill(&keys.mil_consts.c[0][0], sizeof(keys.mil_consts.c));
+		tvec_rng_fill(&keys.mil_consts.c[0][0], sizeof(keys.mil_consts.c));
 		for (int i = 0; i < 5; i++)
-			keys.mil_consts.r[i] = (uint8_t)(rng_next() % 128);
+			keys.mil_consts.r[i] = (uint8_t)(tvec_rng_next() % 128);
 		memcpy(in1, sqn, 6);
 		memcpy(in1 + 6, amf, 2);
 		memcpy(in1 + 8, in1, 8);

@@ -18,68 +18,11 @@
 #include <jansson.h>
 
 #include "usim/e2m_kdf.h"
-
-/* ---- vectors: $E2M_VECTORS, else $top_srcdir/../shared/vectors ---- */
-
-static json_t *vectors_load(const char *file)
-{
-	const char *dir = getenv("E2M_VECTORS");
-	const char *top = getenv("top_srcdir");
-	char path[4096];
-	json_error_t err;
-	json_t *root;
-
-	if (dir)
-		snprintf(path, sizeof(path), "%s/%s", dir, file);
-	else if (top)
-		snprintf(path, sizeof(path), "%s/../shared/vectors/%s", top, file);
-	else
-		snprintf(path, sizeof(path), "../shared/vectors/%s", file);
-	root = json_load_file(path, 0, &err);
-	if (!root)
-		printf("Bail out! %s: %s (set E2M_VECTORS)\n", path, err.text);
-	return root;
-}
-
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode hex string s (what names it) into buf; returns its length. */
-static size_t hex_decode(const char *what, const char *s, uint8_t *buf, size_t cap)
-{
-	size_t n;
-
-	if (!s)
-		fail_msg("%s: missing or not a string", what);
-	n = strlen(s);
-	if (n % 2 || n / 2 > cap)
-		fail_msg("%s: bad hex length %zu", what, n);
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			fail_msg("%s: not hex", what);
-		buf[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return n / 2;
-}
-
-static size_t get_hex(const json_t *v, const char *key, uint8_t *buf, size_t cap)
-{
-	return hex_decode(key, json_string_value(json_object_get(v, key)), buf, cap);
-}
+#include "tests/vectors.h"
 
 #define HEX(s) ({ \
 	static uint8_t b_[sizeof(s) / 2]; \
-	assert_int_equal(hex_decode(#s, s, b_, sizeof(b_)), sizeof(b_)); \
+	assert_int_equal(tvec_hex_decode(#s, s, b_, sizeof(b_)), sizeof(b_)); \
 	b_; })
 
 /* ---- kdf.json ---- */
@@ -126,16 +69,16 @@ static void test_kdf_vector(void **state)
 	const char *output_is;
 	const json_t *pj;
 
-	key_len = get_hex(v, "key", key, sizeof(key));
-	assert_int_equal(get_hex(v, "fc", &fc, 1), 1);
+	key_len = tvec_get_hex(v, "key", key, sizeof(key));
+	assert_int_equal(tvec_get_hex(v, "fc", &fc, 1), 1);
 	s[s_len++] = fc;
 	json_array_foreach(params, i, pj) {
 		uint8_t l[2];
 
 		p[i].data = pbuf[i];
-		p[i].len = get_hex(pj, "value", pbuf[i], sizeof(pbuf[i]));
+		p[i].len = tvec_get_hex(pj, "value", pbuf[i], sizeof(pbuf[i]));
 		/* the file's Li agrees with the value */
-		assert_int_equal(get_hex(pj, "length", l, sizeof(l)), 2);
+		assert_int_equal(tvec_get_hex(pj, "length", l, sizeof(l)), 2);
 		assert_int_equal(l[0] << 8 | l[1], p[i].len);
 		memcpy(s + s_len, pbuf[i], p[i].len);
 		s_len += p[i].len;
@@ -143,12 +86,12 @@ static void test_kdf_vector(void **state)
 		s_len += 2;
 	}
 	/* the file's S is FC || P0 || L0 ... of these parameters */
-	n = get_hex(v, "s", s_exp, sizeof(s_exp));
+	n = tvec_get_hex(v, "s", s_exp, sizeof(s_exp));
 	assert_int_equal(n, s_len);
 	assert_memory_equal(s, s_exp, s_len);
 
 	assert_int_equal(usim_kdf(key, key_len, fc, p, json_array_size(params), out), 0);
-	n = get_hex(v, "output", exp, sizeof(exp));
+	n = tvec_get_hex(v, "output", exp, sizeof(exp));
 	output_is = json_string_value(json_object_get(v, "output_is"));
 	if (n == USIM_KDF_OUT_LEN) {
 		assert_null(output_is);
@@ -168,7 +111,7 @@ static void test_kdf_vector(void **state)
 
 			memcpy(hex, full + 6, 64);
 			hex[64] = '\0';
-			assert_int_equal(hex_decode("output_is full", hex, exp, sizeof(exp)), 32);
+			assert_int_equal(tvec_hex_decode("output_is full", hex, exp, sizeof(exp)), 32);
 			assert_memory_equal(out, exp, 32);
 		}
 	}
@@ -382,12 +325,15 @@ int main(void)
 	struct CMUnitTest *tests;
 	char **names;
 	json_t *root, *vectors;
+	char err[4200];
 	size_t n_vec, n_run = 0, i;
 	int rc = 1;
 
-	root = vectors_load("kdf.json");
-	if (!root)
+	root = tvec_load("kdf.json", err, sizeof(err));
+	if (!root) {
+		printf("Bail out! %s\n", err);
 		return 1;
+	}
 	vectors = json_object_get(root, "vectors");
 	n_vec = json_array_size(vectors);
 	tests = calloc(n_fixed + 1 + n_vec, sizeof(*tests));

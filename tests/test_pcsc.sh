@@ -50,12 +50,15 @@ tap_check "e2msim-apdu: GET RESPONSE after '61xx', then EF.ICCID" \
 # Every APDU script through pcscd, each on a freshly personalised card.
 for script in "$top_srcdir"/tests/scripts/*.apdu; do
 	stop_card
+	name=$(sed -n 's/^@profile //p' "$script")
+	profile="$top_srcdir/tests/profiles/${name:-script.json}"
 	start_card --repersonalize
 	"$wait_card" 0 present 10
 	tap_relay "through pcscd: $(basename "$script")" < <("$top_builddir/tests/apdu-script" --reader 0 "$script")
 done
 
 # PIN retry counters and file updates survive a restart, and kill -9.
+profile="$top_srcdir/tests/profiles/script.json"
 stop_card; start_card --repersonalize; "$wait_card" 0 present 10
 out=$("$apdu" --reader 0 00A4040C07A0000000871002 002000010830303030FFFFFFFF 2>&1)
 tap_check "wrong PIN1 answered 63C2" grep -q "^63C2 " <<<"$out"

@@ -18,69 +18,7 @@
 #include "usim/auth_alg.h"
 #include "usim/keccak.h"
 #include "usim/tuak.h"
-
-/* ---- vectors: $E2M_VECTORS, else $top_srcdir/../shared/vectors ---- */
-
-static json_t *vectors_load(const char *file)
-{
-	const char *dir = getenv("E2M_VECTORS");
-	const char *top = getenv("top_srcdir");
-	char path[4096];
-	json_error_t err;
-	json_t *root;
-
-	if (dir)
-		snprintf(path, sizeof(path), "%s/%s", dir, file);
-	else if (top)
-		snprintf(path, sizeof(path), "%s/../shared/vectors/%s", top, file);
-	else
-		snprintf(path, sizeof(path), "../shared/vectors/%s", file);
-	root = json_load_file(path, 0, &err);
-	if (!root)
-		printf("Bail out! %s: %s (set E2M_VECTORS)\n", path, err.text);
-	return root;
-}
-
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode the hex string field 'key' of v into buf; returns its length. */
-static size_t get_hex(const json_t *v, const char *key, uint8_t *buf, size_t cap)
-{
-	const char *s = json_string_value(json_object_get(v, key));
-	size_t n;
-
-	if (!s)
-		fail_msg("field \"%s\" missing or not a string", key);
-	n = strlen(s);
-	if (n % 2 || n / 2 > cap)
-		fail_msg("field \"%s\": bad hex length %zu", key, n);
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			fail_msg("field \"%s\": not hex", key);
-		buf[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return n / 2;
-}
-
-static size_t get_uint(const json_t *v, const char *key)
-{
-	const json_t *j = json_object_get(v, key);
-
-	if (!json_is_integer(j) || json_integer_value(j) < 0)
-		fail_msg("field \"%s\" missing or not a natural number", key);
-	return (size_t)json_integer_value(j);
-}
+#include "tests/vectors.h"
 
 /* ---- Keccak-f[1600] ---- */
 
@@ -192,25 +130,25 @@ static void check_descriptor(const json_t *v, const struct usim_tuak_params *p,
 	assert_int_equal(alg->opc(&keys, top, USIM_TUAK_TOP_LEN), 0);
 	assert_memory_equal(keys.topc, p->topc, USIM_TUAK_TOP_LEN);
 
-	get_hex(v, "f1", exp, sizeof(exp));
+	tvec_get_hex(v, "f1", exp, sizeof(exp));
 	assert_int_equal(alg->f1(&keys, rnd, sqn, amf, mac, &mac_len), 0);
 	assert_int_equal(mac_len, p->mac_len);
 	assert_memory_equal(mac, exp, mac_len);
-	get_hex(v, "f1star", exp, sizeof(exp));
+	tvec_get_hex(v, "f1star", exp, sizeof(exp));
 	assert_int_equal(alg->f1star(&keys, rnd, sqn, amf, mac, &mac_len), 0);
 	assert_memory_equal(mac, exp, mac_len);
 
 	assert_int_equal(alg->f2345(&keys, rnd, &vec), 0);
-	assert_int_equal(vec.res_len, get_hex(v, "f2", exp, sizeof(exp)));
+	assert_int_equal(vec.res_len, tvec_get_hex(v, "f2", exp, sizeof(exp)));
 	assert_memory_equal(vec.res, exp, vec.res_len);
-	assert_int_equal(vec.ck_len, get_hex(v, "f3", exp, sizeof(exp)));
+	assert_int_equal(vec.ck_len, tvec_get_hex(v, "f3", exp, sizeof(exp)));
 	assert_memory_equal(vec.ck, exp, vec.ck_len);
-	assert_int_equal(vec.ik_len, get_hex(v, "f4", exp, sizeof(exp)));
+	assert_int_equal(vec.ik_len, tvec_get_hex(v, "f4", exp, sizeof(exp)));
 	assert_memory_equal(vec.ik, exp, vec.ik_len);
-	get_hex(v, "f5", exp, sizeof(exp));
+	tvec_get_hex(v, "f5", exp, sizeof(exp));
 	assert_memory_equal(vec.ak, exp, USIM_ALG_AK_LEN);
 
-	get_hex(v, "f5star", exp, sizeof(exp));
+	tvec_get_hex(v, "f5star", exp, sizeof(exp));
 	assert_int_equal(alg->f5star(&keys, rnd, ak), 0);
 	assert_memory_equal(ak, exp, USIM_ALG_AK_LEN);
 }
@@ -237,44 +175,44 @@ static void test_tuak_vector(void **state)
 	}
 
 	p.k = k;
-	p.k_len = get_hex(v, "k", k, sizeof(k));
-	assert_int_equal(p.k_len * 8, get_uint(v, "k_bits"));
-	assert_int_equal(get_hex(v, "rand", rnd, sizeof(rnd)), sizeof(rnd));
-	assert_int_equal(get_hex(v, "sqn", sqn, sizeof(sqn)), sizeof(sqn));
-	assert_int_equal(get_hex(v, "amf", amf, sizeof(amf)), sizeof(amf));
-	assert_int_equal(get_hex(v, "top", top, sizeof(top)), sizeof(top));
-	p.iterations = get_uint(v, "keccak_iterations");
-	p.mac_len = get_uint(v, "mac_bits") / 8;
-	p.res_len = get_uint(v, "res_bits") / 8;
-	p.ck_len = get_uint(v, "ck_bits") / 8;
-	p.ik_len = get_uint(v, "ik_bits") / 8;
+	p.k_len = tvec_get_hex(v, "k", k, sizeof(k));
+	assert_int_equal(p.k_len * 8, tvec_get_uint(v, "k_bits"));
+	assert_int_equal(tvec_get_hex(v, "rand", rnd, sizeof(rnd)), sizeof(rnd));
+	assert_int_equal(tvec_get_hex(v, "sqn", sqn, sizeof(sqn)), sizeof(sqn));
+	assert_int_equal(tvec_get_hex(v, "amf", amf, sizeof(amf)), sizeof(amf));
+	assert_int_equal(tvec_get_hex(v, "top", top, sizeof(top)), sizeof(top));
+	p.iterations = tvec_get_uint(v, "keccak_iterations");
+	p.mac_len = tvec_get_uint(v, "mac_bits") / 8;
+	p.res_len = tvec_get_uint(v, "res_bits") / 8;
+	p.ck_len = tvec_get_uint(v, "ck_bits") / 8;
+	p.ik_len = tvec_get_uint(v, "ik_bits") / 8;
 
 	/* TOPc */
-	assert_int_equal(get_hex(v, "topc", exp, sizeof(exp)), sizeof(topc));
+	assert_int_equal(tvec_get_hex(v, "topc", exp, sizeof(exp)), sizeof(topc));
 	assert_int_equal(usim_tuak_topc(top, k, p.k_len, p.iterations, topc), 0);
 	assert_memory_equal(topc, exp, sizeof(topc));
 	memcpy(p.topc, topc, sizeof(p.topc));
 	assert_int_equal(usim_tuak_params_check(&p), 0);
 
 	/* f1: MAC-A */
-	assert_int_equal(get_hex(v, "f1", exp, sizeof(exp)), p.mac_len);
+	assert_int_equal(tvec_get_hex(v, "f1", exp, sizeof(exp)), p.mac_len);
 	assert_int_equal(usim_tuak_f1(&p, rnd, sqn, amf, out), 0);
 	assert_memory_equal(out, exp, p.mac_len);
 
 	/* f1*: MAC-S */
-	assert_int_equal(get_hex(v, "f1star", exp, sizeof(exp)), p.mac_len);
+	assert_int_equal(tvec_get_hex(v, "f1star", exp, sizeof(exp)), p.mac_len);
 	assert_int_equal(usim_tuak_f1star(&p, rnd, sqn, amf, out), 0);
 	assert_memory_equal(out, exp, p.mac_len);
 
 	/* f2..f5 */
 	assert_int_equal(usim_tuak_f2345(&p, rnd, res, ck, ik, ak), 0);
-	assert_int_equal(get_hex(v, "f2", exp, sizeof(exp)), p.res_len);
+	assert_int_equal(tvec_get_hex(v, "f2", exp, sizeof(exp)), p.res_len);
 	assert_memory_equal(res, exp, p.res_len);
-	assert_int_equal(get_hex(v, "f3", exp, sizeof(exp)), p.ck_len);
+	assert_int_equal(tvec_get_hex(v, "f3", exp, sizeof(exp)), p.ck_len);
 	assert_memory_equal(ck, exp, p.ck_len);
-	assert_int_equal(get_hex(v, "f4", exp, sizeof(exp)), p.ik_len);
+	assert_int_equal(tvec_get_hex(v, "f4", exp, sizeof(exp)), p.ik_len);
 	assert_memory_equal(ik, exp, p.ik_len);
-	assert_int_equal(get_hex(v, "f5", exp, sizeof(exp)), USIM_TUAK_AK_LEN);
+	assert_int_equal(tvec_get_hex(v, "f5", exp, sizeof(exp)), USIM_TUAK_AK_LEN);
 	assert_memory_equal(ak, exp, USIM_TUAK_AK_LEN);
 
 	/* f5 alone: the NULL outputs do not change AK */
@@ -283,14 +221,14 @@ static void test_tuak_vector(void **state)
 	assert_memory_equal(out, exp, USIM_TUAK_AK_LEN);
 
 	/* f5* */
-	assert_int_equal(get_hex(v, "f5star", exp, sizeof(exp)), USIM_TUAK_AK_LEN);
+	assert_int_equal(tvec_get_hex(v, "f5star", exp, sizeof(exp)), USIM_TUAK_AK_LEN);
 	assert_int_equal(usim_tuak_f5star(&p, rnd, out), 0);
 	assert_memory_equal(out, exp, USIM_TUAK_AK_LEN);
 
 	/* AUTN = (SQN xor AK) || AMF || MAC-A, where MAC-A is 64 bits */
 	if (json_object_get(v, "autn_64bit_mac")) {
 		assert_int_equal(p.mac_len, 8);
-		n = get_hex(v, "autn_64bit_mac", exp, sizeof(exp));
+		n = tvec_get_hex(v, "autn_64bit_mac", exp, sizeof(exp));
 		assert_int_equal(n, sizeof(autn));
 		for (unsigned int i = 0; i < 6; i++)
 			autn[i] = sqn[i] ^ ak[i];
@@ -357,12 +295,15 @@ int main(void)
 	const size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);
 	struct CMUnitTest *tests;
 	json_t *root, *vectors;
+	char err[4200];
 	size_t n_vec, i;
 	int rc;
 
-	root = vectors_load("tuak.json");
-	if (!root)
+	root = tvec_load("tuak.json", err, sizeof(err));
+	if (!root) {
+		printf("Bail out! %s\n", err);
 		return 1;
+	}
 	vectors = json_object_get(root, "vectors");
 	n_vec = json_array_size(vectors);
 	tests = calloc(n_fixed + 1 + n_vec, sizeof(*tests));

@@ -14,7 +14,9 @@
 #include "apdu/sw.h"
 #include "usim/access.h"
 #include "usim/card.h"
+#include "usim/auc.h"
 #include "usim/personalize.h"
+#include "usim/profile.h"
 #include "usim/store.h"
 
 static int hexval(char c)
@@ -83,6 +85,7 @@ void usim_card_free(struct usim_card *card)
 			free(card->content[i]);
 		free(card->content);
 	}
+	free(card->absent);
 	OPENSSL_cleanse(card, sizeof(*card));
 	free(card);
 }
@@ -100,6 +103,8 @@ static int store_all(struct usim_card *card)
 	}
 	for (int i = 0; i < USIM_PIN_COUNT && rc == 0; i++)
 		rc = usim_store_put_pin(card->store, card->iccid, &card->pin[i]);
+	for (unsigned int i = 0; i < (1u << card->sqn.ind_bits) && rc == 0; i++)
+		rc = usim_store_put_sqn(card->store, card->iccid, i, card->sqn_state.seq[i]);
 	if (rc == 0)
 		return usim_store_commit(card->store);
 	usim_store_rollback(card->store);
@@ -125,7 +130,31 @@ static int load_all(struct usim_card *card)
 	}
 	for (int i = 0; i < USIM_PIN_COUNT; i++)
 		usim_store_get_pin(card->store, card->iccid, &card->pin[i]);
+	if (usim_store_get_sqn(card->store, card->iccid, card->sqn_state.seq,
+			       1u << card->sqn.ind_bits) < 0)
+		return -EIO;
 	return 0;
+}
+
+/* Nodes of features the profile does not ask for are absent: an unmodified
+ * card has no DF.E2M at all. */
+static int mark_absent(struct usim_card *card)
+{
+	card->absent = calloc(card->fs->count, sizeof(*card->absent));
+	if (!card->absent)
+		return -1;
+	for (size_t i = 0; i < card->fs->count; i++) {
+		for (int n = (int)i; n != USIM_FS_NONE; n = card->fs->nodes[n].parent) {
+			if (card->fs->nodes[n].def->feature == USIM_FEATURE_E2M && !card->e2m.present)
+				card->absent[i] = true;
+		}
+	}
+	return 0;
+}
+
+bool usim_card_file_present(const struct usim_card *card, int node)
+{
+	return node != USIM_FS_NONE && !card->absent[node];
 }
 
 /*! A card personalised from profile, with its state in store: loaded when the
@@ -161,6 +190,19 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 	}
 	if (usim_personalize(card, profile, err, errlen) < 0)
 		goto fail;
+	card->e2m = (struct usim_e2m_config){
+		.present = profile->e2m.present, .amf_mask = profile->e2m.amf_mask,
+		.alg = profile->e2m.alg, .p2 = profile->e2m.p2,
+		.fc_usim = profile->e2m.fc_usim, .fc_alg = profile->e2m.fc_alg,
+	};
+	if (mark_absent(card) < 0)
+		goto oom;
+	if (usim_auc_keys_from_profile(profile, &card->alg, &card->keys) < 0) {
+		snprintf(err, errlen, "field 'op': cannot derive OPc");
+		goto fail;
+	}
+	card->sqn = profile->sqn;
+	memcpy(card->sqn_state.seq, profile->sqn_seq, sizeof(card->sqn_state.seq));
 
 	if (repersonalize && usim_store_card_forget(store, card->iccid) < 0) {
 		snprintf(err, errlen, "state store: cannot remove card %s", card->iccid);
@@ -234,4 +276,15 @@ uint16_t usim_card_access(const struct usim_card *card, int node, unsigned int o
 		return APDU_SW_SECURITY_NOT_SATISFIED;
 	return usim_access_check(card->content[n->arr] + (rec - 1) * arr->def->rec_len,
 				 arr->def->rec_len, (enum usim_access_op)op, card->pin);
+}
+
+/*! Store one changed slot of the SQN array. '9000' or '6581'. */
+uint16_t usim_card_save_sqn(struct usim_card *card, unsigned int ind, uint64_t seq)
+{
+	if (usim_store_put_sqn(card->store, card->iccid, ind, seq) < 0) {
+		LOGP(DSTORE, LOGL_ERROR, "%s: cannot store SQN slot %u\n", card->iccid, ind);
+		return APDU_SW_MEMORY_PROBLEM;
+	}
+	card->sqn_state.seq[ind] = seq;
+	return APDU_SW_OK;
 }

@@ -9,8 +9,10 @@
 #include <stdint.h>
 
 #include "apdu/apdu.h"
+#include "usim/auth_alg.h"
 #include "usim/fs.h"
 #include "usim/pin.h"
+#include "usim/sqn.h"
 
 #define USIM_CHANNELS		4	/* basic + 3, as the ATR's card capabilities say */
 #define USIM_RSP_DATA_MAX	4096	/* largest response data field a command builds */
@@ -27,11 +29,27 @@ struct usim_channel {
 	int record;	/* current record number (1-based), 0 if none */
 };
 
+/* The E2M context's codings (SPEC-E2M.md 3, values "assigned here"); its
+ * policy lives in DF.E2M's files. */
+struct usim_e2m_config {
+	bool present;			/* the card has DF.E2M */
+	uint16_t amf_mask;		/* E2M indicator required in AMF, 0: none */
+	uint8_t alg;			/* ALG when the command gives none */
+	uint8_t p2;			/* AUTHENTICATE P2 of the E2M context */
+	uint8_t fc_usim, fc_alg;	/* KDF FC values */
+};
+
 struct usim_card {
 	const struct usim_fs *fs;
 	struct usim_store *store;
 	char iccid[21];
 	uint8_t **content;		/* per file node that owns contents */
+	bool *absent;			/* per file node: a feature this card lacks */
+	const struct usim_alg *alg;
+	struct usim_alg_keys keys;
+	struct usim_sqn_params sqn;
+	struct usim_sqn_state sqn_state;
+	struct usim_e2m_config e2m;
 	struct usim_pin pin[USIM_PIN_COUNT];
 	struct usim_channel ch[USIM_CHANNELS];
 	uint8_t pending[USIM_RSP_DATA_MAX];
@@ -50,6 +68,8 @@ uint8_t *usim_card_content(struct usim_card *card, int node);
 uint16_t usim_card_write(struct usim_card *card, int node, size_t offset,
 			 const uint8_t *data, size_t len);
 uint16_t usim_card_save_pin(struct usim_card *card, int pin_id);
+uint16_t usim_card_save_sqn(struct usim_card *card, unsigned int ind, uint64_t seq);
+bool usim_card_file_present(const struct usim_card *card, int node);
 uint16_t usim_card_access(const struct usim_card *card, int node, unsigned int op);
 
 extern const uint8_t usim_atr[];

@@ -67,6 +67,10 @@ static const struct usim_cmd_row cmd_table[] = {
 	  .cases = APDU_C1 | APDU_C3, .secret = true, .handler = usim_cmd_unblock_pin },
 	{ .name = "MANAGE CHANNEL", .cla = CLA_ISO, .ins = USIM_INS_MANAGE_CHANNEL,
 	  .cases = APDU_C1 | APDU_C2, .handler = usim_cmd_manage_channel },
+	{ .name = "AUTHENTICATE", .cla = CLA_ISO, .ins = USIM_INS_AUTHENTICATE,
+	  .cases = APDU_C3 | APDU_C4, .secret = true, .handler = usim_cmd_authenticate },
+	{ .name = "RUN GSM ALGORITHM", .cla = CLA_GSM, .ins = USIM_INS_AUTHENTICATE,
+	  .cases = APDU_C3 | APDU_C4, .secret = true, .handler = usim_gsm_run_algorithm },
 	{ .name = "GET RESPONSE", .cla = ISO_GSM, .ins = USIM_INS_GET_RESPONSE,
 	  .cases = APDU_C2, .handler = cmd_get_response },
 	/* TS 102 221 11.2: CAT, no proactive session */

@@ -29,6 +29,7 @@ enum usim_ins {
 	USIM_INS_UNBLOCK_PIN		= 0x2C,
 	USIM_INS_MANAGE_CHANNEL		= 0x70,
 	USIM_INS_GET_RESPONSE		= 0xC0,
+	USIM_INS_AUTHENTICATE		= 0x88,	/* RUN GSM ALGORITHM in the GSM class */
 	USIM_INS_TERMINAL_PROFILE	= 0x10,
 	USIM_INS_ENVELOPE		= 0xC2,
 	USIM_INS_FETCH			= 0x12,
@@ -55,6 +56,8 @@ USIM_HANDLER(usim_cmd_unblock_pin);
 USIM_HANDLER(usim_cmd_manage_channel);		/* channel.c */
 USIM_HANDLER(usim_cmd_cat_accept);		/* cat.c */
 USIM_HANDLER(usim_cmd_fetch);
+USIM_HANDLER(usim_cmd_authenticate);		/* auth.c */
+USIM_HANDLER(usim_gsm_run_algorithm);
 USIM_HANDLER(usim_gsm_select);			/* gsm.c */
 USIM_HANDLER(usim_gsm_status);
 

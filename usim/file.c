@@ -30,9 +30,10 @@ static uint16_t fid_at(const uint8_t *p)
 }
 
 /* Walk a path of FIDs from df; every step but the last must be a DF. */
-static int resolve_path(const struct usim_fs *fs, const struct usim_channel *ch, int df,
+static int resolve_path(const struct usim_card *card, const struct usim_channel *ch, int df,
 			const uint8_t *path, size_t len)
 {
+	const struct usim_fs *fs = card->fs;
 	int node = df;
 
 	if (len == 0 || len % 2)
@@ -45,7 +46,7 @@ static int resolve_path(const struct usim_fs *fs, const struct usim_channel *ch,
 			node = ch->adf;
 		else
 			node = usim_fs_child(fs, node, fid);
-		if (node == USIM_FS_NONE)
+		if (!usim_card_file_present(card, node))
 			return USIM_FS_NONE;
 	}
 	return node;
@@ -95,15 +96,15 @@ uint16_t usim_cmd_select(struct usim_card *card, struct usim_channel *ch,
 		target = usim_fs_adf_by_aid(fs, cmd->data, cmd->nc);
 		break;
 	case SELECT_PATH_FROM_MF:
-		target = resolve_path(fs, ch, 0, cmd->data, cmd->nc);
+		target = resolve_path(card, ch, 0, cmd->data, cmd->nc);
 		break;
 	case SELECT_PATH_FROM_DF:
-		target = resolve_path(fs, ch, ch->df, cmd->data, cmd->nc);
+		target = resolve_path(card, ch, ch->df, cmd->data, cmd->nc);
 		break;
 	default:
 		return APDU_SW_INCORRECT_P1P2;
 	}
-	if (target == USIM_FS_NONE)
+	if (!usim_card_file_present(card, target))
 		return APDU_SW_FILE_NOT_FOUND;
 
 	if (usim_fs_is_df(fs, target)) {

@@ -15,6 +15,12 @@ enum usim_file_kind {
 	USIM_FILE_CYCLIC,
 };
 
+/* Optional parts of the file system, present when the profile asks */
+enum usim_feature {
+	USIM_FEATURE_NONE,
+	USIM_FEATURE_E2M,	/* DF.E2M, SPEC-E2M.md section 4 */
+};
+
 struct usim_file_def {
 	const char *path;	/* "MF", "EF.ICCID", "ADF.USIM/EF.IMSI" (pySim names) */
 	uint16_t fid;
@@ -30,6 +36,7 @@ struct usim_file_def {
 				 * '|', 'FF' filled after it */
 	const char *link;	/* path of the file whose contents this one shares;
 				 * structure and access rules come from there */
+	enum usim_feature feature;	/* present only on cards with that feature */
 };
 
 #define USIM_FS_NONE (-1)

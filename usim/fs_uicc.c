@@ -121,6 +121,14 @@ const struct usim_file_def usim_fs_uicc[] = {
 	/* 4.2.6: accumulated call meter, INCREASE */
 	CYCLIC("ADF.USIM/EF.ACM", 0x6F39, 0x00, 3, 5, ARR_PIN1_PIN1, "000000|000000|000000|000000|000000"),
 
+	/* SPEC-E2M.md 4: DF.E2M, on cards with an E2M context. EF.E2M_POL:
+	 * b1 enabled, b2 home confidentiality, then 8 PLMNs without
+	 * confidentiality; EF.E2M_EID: '80' L EID per record */
+	{ .path = "ADF.USIM/DF.E2M", .fid = 0x5FE2, .kind = USIM_FILE_DF, .arr_rec = ARR_ALW_ADM,
+	  .feature = USIM_FEATURE_E2M },
+	TRANSP("ADF.USIM/DF.E2M/EF.E2M_POL", 0x4F01, 0x00, 25, ARR_PIN1_ADM, "00"),
+	LINFIX("ADF.USIM/DF.E2M/EF.E2M_EID", 0x4F02, 0x00, 130, 8, ARR_PIN1_ADM, NULL),
+
 	/* TS 31.102 4.4.3: DF.GSM-ACCESS; Kc and CKSN '07' (no key) */
 	DF("ADF.USIM/DF.GSM-ACCESS", 0x5F3B),
 	TRANSP("ADF.USIM/DF.GSM-ACCESS/EF.Kc", 0x4F20, 0x01, 9, ARR_PIN1_PIN1, "ffffffffffffffff07"),

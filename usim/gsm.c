@@ -57,7 +57,8 @@ static void gsm_response(struct usim_card *card, int node, struct apdu_rsp *rsp)
 	if (usim_fs_is_df(fs, node)) {
 		unsigned int dfs = 0, efs = 0;
 		for (size_t i = 0; i < fs->count; i++) {
-			if (fs->nodes[i].parent != node || fs->nodes[i].def->kind == USIM_FILE_ADF)
+			if (fs->nodes[i].parent != node || fs->nodes[i].def->kind == USIM_FILE_ADF ||
+			    !usim_card_file_present(card, (int)i))
 				continue;
 			usim_fs_is_df(fs, (int)i) ? dfs++ : efs++;
 		}
@@ -104,7 +105,7 @@ uint16_t usim_gsm_select(struct usim_card *card, struct usim_channel *ch,
 		return APDU_SW_WRONG_LENGTH;
 	target = usim_fs_select_fid(card->fs, ch->df, USIM_FS_NONE,
 				    (uint16_t)(cmd->data[0] << 8 | cmd->data[1]));
-	if (target == USIM_FS_NONE)
+	if (!usim_card_file_present(card, target))
 		return APDU_SW_FILE_NOT_FOUND;
 	if (usim_fs_is_df(card->fs, target)) {
 		ch->df = target;

@@ -57,6 +57,8 @@ static void usage(FILE *out)
 		"                     profile, its name with .state for .json)\n"
 		"  --repersonalize    forget the stored state of these cards and\n"
 		"                     personalise them from their profiles again\n"
+		"  --sqn-dump         print each card's SQN array (TS 33.102 C.3) and exit\n"
+		"  --sqn-reset        set each card's SQN array back to its profile's and exit\n"
 		"  --vpcd HOST:PORT   vpcd of the first card (default 127.0.0.1:%u)\n"
 		"  --gsmtap HOST      send every APDU exchange as GSMTAP SIM to HOST\n"
 		"  -v, --verbose      log every APDU with its command and status word;\n"
@@ -207,6 +209,30 @@ static int serve(struct slot *slots, size_t n_slots)
 	return 0;
 }
 
+/* The SQN array as the card holds it: IND, SEQ, and SQN = SEQ || IND. */
+static void sqn_print(const struct usim_card *card)
+{
+	unsigned int slots = 1u << card->sqn.ind_bits;
+
+	printf("card %s: IND %u bits, delta %llu, age limit %llu%s\n", card->iccid, card->sqn.ind_bits,
+	       (unsigned long long)card->sqn.delta, (unsigned long long)card->sqn.age_limit,
+	       card->sqn.age_limit ? "" : " (not used)");
+	printf("  SQN_MS %012llx\n", (unsigned long long)usim_sqn_ms(&card->sqn, &card->sqn_state));
+	for (unsigned int i = 0; i < slots; i++)
+		printf("  IND %3u  SEQ %15llu  SQN %012llx\n", i, (unsigned long long)card->sqn_state.seq[i],
+		       (unsigned long long)((card->sqn_state.seq[i] << card->sqn.ind_bits | i) & USIM_SQN_MAX));
+}
+
+/* Every slot back to the profile's initial SEQ, stored. */
+static int sqn_reset_card(struct usim_card *card, const struct usim_profile *p)
+{
+	for (unsigned int i = 0; i < (1u << card->sqn.ind_bits); i++) {
+		if (usim_card_save_sqn(card, i, p->sqn_seq[i]) != APDU_SW_OK)
+			return -1;
+	}
+	return 0;
+}
+
 /* "x.json" -> "x.state"; anything else -> "x.state" appended */
 static void default_state_path(const char *profile, char *out, size_t cap)
 {
@@ -223,6 +249,8 @@ int main(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'P' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "repersonalize", no_argument, NULL, 'R' },
+		{ "sqn-dump", no_argument, NULL, 'D' },
+		{ "sqn-reset", no_argument, NULL, 'Z' },
 		{ "vpcd", required_argument, NULL, 'p' },
 		{ "gsmtap", required_argument, NULL, 'g' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -235,7 +263,7 @@ int main(int argc, char **argv)
 	char host[256] = "127.0.0.1", state_buf[4096], err[512];
 	uint16_t port = APDU_VPCD_PORT;
 	struct usim_store *store = NULL;
-	bool repersonalize = false;
+	bool repersonalize = false, sqn_dump = false, sqn_reset = false;
 	size_t n = 0;
 	void *ctx = talloc_named_const(NULL, 0, "e2msim-card");
 	int verbose = 0, c, rc = 2;
@@ -251,6 +279,8 @@ int main(int argc, char **argv)
 			break;
 		case 'S': state = optarg; break;
 		case 'R': repersonalize = true; break;
+		case 'D': sqn_dump = true; break;
+		case 'Z': sqn_reset = true; break;
 		case 'p':
 			if (apdu_vpcd_parse_hostport(optarg, host, sizeof(host), &port) < 0) {
 				fprintf(stderr, "e2msim-card: --vpcd: expected HOST:PORT, got '%s'\n", optarg);
@@ -312,6 +342,8 @@ int main(int argc, char **argv)
 			}
 		}
 		ok = usim_card_new(&slots[i].card, p, store, repersonalize, err, sizeof(err)) == 0;
+		if (ok && sqn_reset)
+			ok = sqn_reset_card(slots[i].card, p) == 0;
 		usim_profile_clear(p);
 		talloc_free(p);
 		if (!ok) {
@@ -322,6 +354,12 @@ int main(int argc, char **argv)
 		slots[i].port = (uint16_t)(port + i);
 		slots[i].fd = -1;
 		apdu_vpcd_rx_init(&slots[i].rx);
+	}
+	if (sqn_dump || sqn_reset) {
+		for (size_t i = 0; i < n; i++)
+			sqn_print(slots[i].card);
+		rc = 0;
+		goto out;
 	}
 	rc = serve(slots, n);
 out:

@@ -165,6 +165,25 @@ int usim_personalize(struct usim_card *card, const struct usim_profile *p, char 
 	memcpy(card->pin[USIM_PIN2].puk, p->puk2, USIM_PIN_LEN);
 	memcpy(card->pin[USIM_ADM1].value, p->adm1, USIM_PIN_LEN);
 
+	if (p->e2m.present) {
+		/* SPEC-E2M.md 4 */
+		const struct usim_profile_e2m *e = &p->e2m;
+		int eid = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
+		size_t rec_len = fs->nodes[eid].def->rec_len;
+		f = content(card, "ADF.USIM/DF.E2M/EF.E2M_POL");
+		f[0] = (uint8_t)((e->enabled ? 0x01 : 0) | (e->home_confidentiality ? 0x02 : 0));
+		plmn_list(f + 1, fs->nodes[usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_POL")].content_size - 1,
+			  &e->no_confidentiality);
+		f = usim_card_content(card, eid);
+		for (unsigned int i = 0; i < e->n_eids; i++) {
+			uint8_t *rec = f + i * rec_len;
+			size_t len = strlen(e->eids[i]);
+			rec[0] = 0x80;
+			rec[1] = (uint8_t)len;
+			memcpy(rec + 2, e->eids[i], len);
+		}
+	}
+
 	for (unsigned int i = 0; i < p->n_files; i++) {
 		const struct usim_file_override *o = &p->files[i];
 		int node = usim_fs_by_path(fs, o->path);

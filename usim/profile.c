@@ -294,6 +294,233 @@ static int parse_files(struct field_ctx *c, json_t *v)
 	return 0;
 }
 
+/* An unsigned integer within [min, max]. */
+static int uint_field(struct field_ctx *c, json_t *v, uint64_t min, uint64_t max, uint64_t *out)
+{
+	json_int_t n = json_integer_value(v);
+
+	if (!json_is_integer(v) || n < 0 || (uint64_t)n < min || (uint64_t)n > max)
+		return fail(c, "expected an integer from %llu to %llu", (unsigned long long)min,
+			    (unsigned long long)max);
+	*out = (uint64_t)n;
+	return 0;
+}
+
+/* One octet (or two) in hex, as "83" / "0080". */
+static int hex_octets(struct field_ctx *c, json_t *v, size_t n, uint16_t *out)
+{
+	uint8_t b[2];
+
+	if (hex_string(c, json_string_value(v), b, n) != (int)n)
+		return fail(c, "expected %zu hex digits", 2 * n);
+	*out = n == 1 ? b[0] : (uint16_t)(b[0] << 8 | b[1]);
+	return 0;
+}
+
+struct sub_field {
+	const char *name;
+	int (*parse)(struct field_ctx *c, json_t *v);
+};
+
+/* Parse an object of sub-fields; messages name them "parent.child". */
+static int sub_object(struct field_ctx *c, json_t *v, const struct sub_field *table, size_t n)
+{
+	const char *key;
+	json_t *val;
+	char name[64];
+
+	if (!json_is_object(v))
+		return fail(c, "expected an object");
+	json_object_foreach(v, key, val) {
+		const struct sub_field *f = NULL;
+		struct field_ctx sc = *c;
+		for (size_t i = 0; i < n; i++) {
+			if (!strcmp(table[i].name, key))
+				f = &table[i];
+		}
+		snprintf(name, sizeof(name), "%s.%s", c->name, key);
+		sc.name = name;
+		if (!f)
+			return fail(&sc, "unknown");
+		if (f->parse(&sc, val) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_sqn_ind_bits(struct field_ctx *c, json_t *v)
+{
+	uint64_t n;
+	if (uint_field(c, v, 0, USIM_SQN_IND_BITS_MAX, &n) < 0)
+		return -1;
+	c->p->sqn.ind_bits = (unsigned int)n;
+	return 0;
+}
+
+static int parse_sqn_delta(struct field_ctx *c, json_t *v)
+{
+	return uint_field(c, v, 1, USIM_SQN_MAX, &c->p->sqn.delta);
+}
+
+static int parse_sqn_age_limit(struct field_ctx *c, json_t *v)
+{
+	return uint_field(c, v, 0, USIM_SQN_MAX, &c->p->sqn.age_limit);
+}
+
+/* "seq": one SEQ for every IND, or an array of SEQ per IND */
+static int parse_sqn_seq(struct field_ctx *c, json_t *v)
+{
+	uint64_t n;
+
+	if (json_is_integer(v)) {
+		if (uint_field(c, v, 0, USIM_SQN_MAX, &n) < 0)
+			return -1;
+		for (unsigned int i = 0; i < USIM_SQN_SLOTS_MAX; i++)
+			c->p->sqn_seq[i] = n;
+		return 0;
+	}
+	if (!json_is_array(v) || json_array_size(v) > USIM_SQN_SLOTS_MAX)
+		return fail(c, "expected an integer or an array of at most %u integers", USIM_SQN_SLOTS_MAX);
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		if (uint_field(c, json_array_get(v, i), 0, USIM_SQN_MAX, &n) < 0)
+			return -1;
+		c->p->sqn_seq[i] = n;
+	}
+	return 0;
+}
+
+static const struct sub_field sqn_fields[] = {
+	{ .name = "ind_bits", .parse = parse_sqn_ind_bits },
+	{ .name = "delta", .parse = parse_sqn_delta },
+	{ .name = "age_limit", .parse = parse_sqn_age_limit },
+	{ .name = "seq", .parse = parse_sqn_seq },
+};
+
+static int parse_sqn(struct field_ctx *c, json_t *v)
+{
+	return sub_object(c, v, sqn_fields, sizeof(sqn_fields) / sizeof(sqn_fields[0]));
+}
+
+static int parse_e2m_enabled(struct field_ctx *c, json_t *v)
+{
+	if (!json_is_boolean(v))
+		return fail(c, "expected true or false");
+	c->p->e2m.enabled = json_is_true(v);
+	return 0;
+}
+
+static int parse_e2m_home_conf(struct field_ctx *c, json_t *v)
+{
+	if (!json_is_boolean(v))
+		return fail(c, "expected true or false");
+	c->p->e2m.home_confidentiality = json_is_true(v);
+	return 0;
+}
+
+static int parse_e2m_eids(struct field_ctx *c, json_t *v)
+{
+	struct usim_profile_e2m *e = &c->p->e2m;
+
+	if (!json_is_array(v) || json_array_size(v) > USIM_PROFILE_EIDS_MAX)
+		return fail(c, "expected an array of at most %d endpoint names", USIM_PROFILE_EIDS_MAX);
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const char *s = json_string_value(json_array_get(v, i));
+		if (!s || !*s || strlen(s) > USIM_E2M_EID_MAX)
+			return fail(c, "entry %zu: expected a name of 1 to %d octets", i, USIM_E2M_EID_MAX);
+		snprintf(e->eids[i], sizeof(e->eids[i]), "%s", s);
+	}
+	e->n_eids = (unsigned int)json_array_size(v);
+	return 0;
+}
+
+static int parse_e2m_no_conf(struct field_ctx *c, json_t *v)
+{
+	if (json_is_array(v) && json_array_size(v) > USIM_PROFILE_NO_CONF_MAX)
+		return fail(c, "at most %d PLMNs fit EF.E2M_POL", USIM_PROFILE_NO_CONF_MAX);
+	return plmn_list(c, v, &c->p->e2m.no_confidentiality);
+}
+
+static int parse_e2m_amf_mask(struct field_ctx *c, json_t *v)
+{
+	return hex_octets(c, v, 2, &c->p->e2m.amf_mask);
+}
+
+/* SPEC-E2M.md 2: EA 0-2 in the high nibble, IA 1-2 in the low one */
+static int parse_e2m_alg(struct field_ctx *c, json_t *v)
+{
+	uint16_t alg;
+
+	if (hex_octets(c, v, 1, &alg) < 0)
+		return -1;
+	if ((alg >> 4) > 2 || (alg & 0x0F) < 1 || (alg & 0x0F) > 2)
+		return fail(c, "EA (high nibble) must be 0-2 and IA (low nibble) 1-2");
+	c->p->e2m.alg = (uint8_t)alg;
+	return 0;
+}
+
+static int parse_e2m_p2(struct field_ctx *c, json_t *v)
+{
+	uint16_t p2;
+
+	if (hex_octets(c, v, 1, &p2) < 0)
+		return -1;
+	if (p2 == 0x80 || p2 == 0x81)
+		return fail(c, "'%02X' is a 3GPP security context (TS 31.102 7.1.2)", p2);
+	c->p->e2m.p2 = (uint8_t)p2;
+	return 0;
+}
+
+static int fc_field(struct field_ctx *c, json_t *v, uint8_t *out)
+{
+	uint16_t fc;
+
+	if (hex_octets(c, v, 1, &fc) < 0)
+		return -1;
+	*out = (uint8_t)fc;
+	return 0;
+}
+
+static int parse_fc_usim(struct field_ctx *c, json_t *v) { return fc_field(c, v, &c->p->e2m.fc_usim); }
+static int parse_fc_me(struct field_ctx *c, json_t *v) { return fc_field(c, v, &c->p->e2m.fc_me); }
+static int parse_fc_alg(struct field_ctx *c, json_t *v) { return fc_field(c, v, &c->p->e2m.fc_alg); }
+
+static const struct sub_field fc_fields[] = {
+	{ .name = "ke2m_usim", .parse = parse_fc_usim },
+	{ .name = "ke2m_me", .parse = parse_fc_me },
+	{ .name = "alg", .parse = parse_fc_alg },
+};
+
+static int parse_e2m_fc(struct field_ctx *c, json_t *v)
+{
+	return sub_object(c, v, fc_fields, sizeof(fc_fields) / sizeof(fc_fields[0]));
+}
+
+static int parse_e2m_version(struct field_ctx *c, json_t *v)
+{
+	uint64_t n;
+	if (uint_field(c, v, 1, 1, &n) < 0)
+		return fail(c, "this card implements profile version 1 of SPEC-E2M.md");
+	return 0;
+}
+
+static const struct sub_field e2m_fields[] = {
+	{ .name = "enabled", .parse = parse_e2m_enabled },
+	{ .name = "eids", .parse = parse_e2m_eids },
+	{ .name = "no_confidentiality_plmns", .parse = parse_e2m_no_conf },
+	{ .name = "home_confidentiality", .parse = parse_e2m_home_conf },
+	{ .name = "amf_indicator_mask", .parse = parse_e2m_amf_mask },
+	{ .name = "alg", .parse = parse_e2m_alg },
+	{ .name = "p2", .parse = parse_e2m_p2 },
+	{ .name = "fc", .parse = parse_e2m_fc },
+	{ .name = "version", .parse = parse_e2m_version },
+};
+
+static int parse_e2m(struct field_ctx *c, json_t *v)
+{
+	c->p->e2m.present = true;
+	return sub_object(c, v, e2m_fields, sizeof(e2m_fields) / sizeof(e2m_fields[0]));
+}
+
 struct field {
 	const char *name;
 	bool required;
@@ -322,6 +549,8 @@ static const struct field fields[] = {
 	{ .name = "puk2", .parse = parse_puk2 },
 	{ .name = "adm1", .parse = parse_adm1 },
 	{ .name = "pin1_enabled", .parse = parse_pin1_enabled },
+	{ .name = "sqn", .parse = parse_sqn },
+	{ .name = "e2m", .parse = parse_e2m },
 	{ .name = "files", .parse = parse_files },
 };
 
@@ -331,6 +560,15 @@ static void set_defaults(struct usim_profile *p)
 	p->mnc_len = 2;
 	p->pin1_enabled = true;
 	snprintf(p->algorithm, sizeof(p->algorithm), "milenage");
+	p->sqn = (struct usim_sqn_params)USIM_SQN_PARAMS_DEFAULT;
+	/* SPEC-E2M.md: enabled once the profile has "e2m"; defaults of 3 and 2 */
+	p->e2m.enabled = true;
+	p->e2m.home_confidentiality = true;
+	p->e2m.alg = 0x11;
+	p->e2m.p2 = 0x83;
+	p->e2m.fc_usim = 0xE2;
+	p->e2m.fc_me = 0xE5;
+	p->e2m.fc_alg = 0xE6;
 	/* Test-network defaults; a real deployment sets its own. */
 	usim_pin_encode("1234", p->pin1);
 	usim_pin_encode("12345678", p->puk1);

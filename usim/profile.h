@@ -8,10 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "usim/e2m_kdf.h"
 #include "usim/pin.h"
+#include "usim/sqn.h"
 
 #define USIM_PROFILE_PLMN_MAX	16
 #define USIM_PROFILE_FILES_MAX	64
+#define USIM_PROFILE_EIDS_MAX	8	/* records of EF.E2M_EID */
+#define USIM_PROFILE_NO_CONF_MAX 8	/* PLMNs in EF.E2M_POL */
 
 /* A PLMN in TS 24.008 10.5.1.3 coding (MCC digit 2|1, MNC 3|MCC 3, MNC 2|1) */
 struct usim_plmn {
@@ -34,7 +38,7 @@ struct usim_file_override {
 struct usim_profile {
 	char iccid[21];
 	char imsi[16];
-	char msisdn[21];	/* digits, optional leading '+' */
+	char msisdn[22];	/* up to 20 digits, optional leading '+' */
 	char spn[17];
 	unsigned int mnc_len;	/* 2 or 3 */
 	uint16_t acc;
@@ -54,6 +58,22 @@ struct usim_profile {
 	uint8_t opc[32];	/* OPc (TOPc), or OP (TOP) when op_given */
 	size_t opc_len;
 	bool op_given;
+
+	/* "sqn": TS 33.102 Annex C.3 parameters and initial SEQ per IND */
+	struct usim_sqn_params sqn;
+	uint64_t sqn_seq[USIM_SQN_SLOTS_MAX];
+
+	/* "e2m": the E2M context of SPEC-E2M.md */
+	struct usim_profile_e2m {
+		bool present, enabled, home_confidentiality;
+		unsigned int n_eids;
+		char eids[USIM_PROFILE_EIDS_MAX][USIM_E2M_EID_MAX + 1];
+		struct usim_plmn_list no_confidentiality;
+		uint16_t amf_mask;		/* 0: no E2M indicator required */
+		uint8_t alg;			/* default ALG octet, EA << 4 | IA */
+		uint8_t p2;			/* AUTHENTICATE P2 of the E2M context */
+		uint8_t fc_usim, fc_me, fc_alg;	/* KDF FC values */
+	} e2m;
 
 	unsigned int n_files;
 	struct usim_file_override files[USIM_PROFILE_FILES_MAX];

@@ -19,6 +19,8 @@ enum stmt_id {
 	ST_FILE_GET,
 	ST_PIN_PUT,
 	ST_PIN_GET,
+	ST_SQN_PUT,
+	ST_SQN_GET,
 	ST_COUNT,
 };
 
@@ -31,6 +33,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		       "puk_tries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_PIN_GET] = "SELECT value, puk, enabled, tries, puk_tries FROM pin "
 		       "WHERE iccid = ?1 AND key_ref = ?2",
+	[ST_SQN_PUT] = "INSERT OR REPLACE INTO sqn (iccid, ind, seq) VALUES (?1, ?2, ?3)",
+	[ST_SQN_GET] = "SELECT ind, seq FROM sqn WHERE iccid = ?1",
 };
 
 static const char schema[] =
@@ -41,12 +45,13 @@ static const char schema[] =
 	"  content BLOB NOT NULL, PRIMARY KEY (iccid, path));"
 	"CREATE TABLE IF NOT EXISTS pin (iccid TEXT NOT NULL, key_ref INTEGER NOT NULL,"
 	"  value BLOB NOT NULL, puk BLOB NOT NULL, enabled INTEGER NOT NULL,"
-	"  tries INTEGER NOT NULL, puk_tries INTEGER NOT NULL, PRIMARY KEY (iccid, key_ref));";
+	"  tries INTEGER NOT NULL, puk_tries INTEGER NOT NULL, PRIMARY KEY (iccid, key_ref));"
+	"CREATE TABLE IF NOT EXISTS sqn (iccid TEXT NOT NULL, ind INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL, PRIMARY KEY (iccid, ind));";
 
 struct usim_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
-	int in_txn;
 };
 
 /*! Open (creating when needed) the store at path; ":memory:" for a store that
@@ -112,20 +117,16 @@ static int exec(struct usim_store *st, const char *sql)
 /*! Group several writes into one atomic commit (personalisation). */
 int usim_store_begin(struct usim_store *st)
 {
-	int rc = exec(st, "BEGIN IMMEDIATE");
-	st->in_txn = rc == 0;
-	return rc;
+	return exec(st, "BEGIN IMMEDIATE");
 }
 
 int usim_store_commit(struct usim_store *st)
 {
-	st->in_txn = 0;
 	return exec(st, "COMMIT");
 }
 
 int usim_store_rollback(struct usim_store *st)
 {
-	st->in_txn = 0;
 	return exec(st, "ROLLBACK");
 }
 
@@ -144,7 +145,7 @@ int usim_store_card_exists(struct usim_store *st, const char *iccid)
 /*! Remove everything the store holds of a card (re-personalisation). */
 int usim_store_card_forget(struct usim_store *st, const char *iccid)
 {
-	static const char *const tables[] = { "file", "pin", "card" };
+	static const char *const tables[] = { "file", "pin", "sqn", "card" };
 	char sql[96];
 	int rc = 0;
 
@@ -231,4 +232,35 @@ int usim_store_get_pin(struct usim_store *st, const char *iccid, struct usim_pin
 	}
 	sqlite3_reset(s);
 	return rc;
+}
+
+/*! Store one slot of the SQN array (only the entry that changed). */
+int usim_store_put_sqn(struct usim_store *st, const char *iccid, unsigned int ind, uint64_t seq)
+{
+	sqlite3_stmt *s = stmt_start(st, ST_CARD_ADD, iccid);
+
+	if (step_done(s) < 0)
+		return -EIO;
+	s = stmt_start(st, ST_SQN_PUT, iccid);
+	sqlite3_bind_int(s, 2, (int)ind);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)seq);
+	return step_done(s);
+}
+
+/*! Load every stored slot below slots into seq[]; others keep their value.
+ *  Returns the number of slots loaded or -EIO. */
+int usim_store_get_sqn(struct usim_store *st, const char *iccid, uint64_t *seq, unsigned int slots)
+{
+	sqlite3_stmt *s = stmt_start(st, ST_SQN_GET, iccid);
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int ind = sqlite3_column_int(s, 0);
+		if (ind >= 0 && (unsigned int)ind < slots) {
+			seq[ind] = (uint64_t)sqlite3_column_int64(s, 1);
+			n++;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? n : -EIO;
 }

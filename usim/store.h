@@ -26,3 +26,5 @@ int usim_store_get_file(struct usim_store *st, const char *iccid, const char *pa
 			uint8_t *data, size_t len);
 int usim_store_put_pin(struct usim_store *st, const char *iccid, const struct usim_pin *pin);
 int usim_store_get_pin(struct usim_store *st, const char *iccid, struct usim_pin *pin);
+int usim_store_put_sqn(struct usim_store *st, const char *iccid, unsigned int ind, uint64_t seq);
+int usim_store_get_sqn(struct usim_store *st, const char *iccid, uint64_t *seq, unsigned int slots);

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared test helpers, see vectors.h. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tests/vectors.h"
+
+int tvec_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int tvec_hex2bin(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n;
+
+	if (!hex)
+		return -1;
+	n = strlen(hex);
+	if (n % 2 || n / 2 > cap)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = tvec_hexval(hex[2 * i]), lo = tvec_hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (int)(n / 2);
+}
+
+const char *tvec_bin2hex(const uint8_t *b, size_t len, char *buf)
+{
+	for (size_t i = 0; i < len; i++)
+		sprintf(buf + 2 * i, "%02x", b[i]);
+	buf[2 * len] = '\0';
+	return buf;
+}
+
+size_t tvec_hex_decode(const char *what, const char *s, uint8_t *buf, size_t cap)
+{
+	size_t n;
+	int len;
+
+	if (!s)
+		fail_msg("%s: missing or not a string", what);
+	n = strlen(s);
+	if (n % 2 || n / 2 > cap)
+		fail_msg("%s: bad hex length %zu", what, n);
+	len = tvec_hex2bin(s, buf, cap);
+	if (len < 0)
+		fail_msg("%s: not hex", what);
+	return (size_t)len;
+}
+
+size_t tvec_get_hex(const json_t *v, const char *key, uint8_t *buf, size_t cap)
+{
+	return tvec_hex_decode(key, json_string_value(json_object_get(v, key)), buf, cap);
+}
+
+size_t tvec_get_uint(const json_t *v, const char *key)
+{
+	const json_t *j = json_object_get(v, key);
+
+	if (!json_is_integer(j) || json_integer_value(j) < 0)
+		fail_msg("field \"%s\" missing or not a natural number", key);
+	return (size_t)json_integer_value(j);
+}
+
+json_t *tvec_load(const char *file, char *err, size_t errlen)
+{
+	const char *dir = getenv("E2M_VECTORS");
+	const char *top = getenv("top_srcdir");
+	char path[4096];
+	json_error_t jerr;
+	json_t *root;
+
+	if (dir && *dir)
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+	else if (top && *top)
+		snprintf(path, sizeof(path), "%s/../shared/vectors/%s", top, file);
+	else
+		snprintf(path, sizeof(path), "../shared/vectors/%s", file);
+	root = json_load_file(path, 0, &jerr);
+	if (!root) {
+		snprintf(err, errlen, "%s: %s (line %d; set E2M_VECTORS)", path, jerr.text,
+			 jerr.line);
+		return NULL;
+	}
+	if (!json_is_array(json_object_get(root, "vectors"))) {
+		json_decref(root);
+		snprintf(err, errlen, "%s: no \"vectors\" array", path);
+		return NULL;
+	}
+	return root;
+}
+
+static uint64_t tvec_rng_state;
+
+void tvec_rng_seed(uint64_t seed)
+{
+	tvec_rng_state = seed;
+}
+
+uint64_t tvec_rng_next(void)
+{
+	uint64_t z = (tvec_rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void tvec_rng_fill(uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)tvec_rng_next();
+}
+
+void tvec_store48(uint64_t x, uint8_t b[6])
+{
+	for (int i = 5; i >= 0; i--, x >>= 8)
+		b[i] = (uint8_t)x;
+}

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* e2msim-auc: the network side of AKA for one card profile. Prints the
+ * authentication vector an AuC would send for it, or verifies an AUTS from
+ * a resynchronisation. A thin front end over usim/auc.c. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "usim/auc.h"
+#include "usim/profile.h"
+#include "usim/rand.h"
+
+enum auc_exit {
+	AUC_EXIT_OK = 0,
+	AUC_EXIT_REFUSED = 1,	/* AUTS with a wrong MAC-S */
+	AUC_EXIT_USAGE = 2,	/* bad options or input */
+	AUC_EXIT_INTERNAL = 3,	/* the crypto library or RNG failed */
+};
+
+struct auc_opts {
+	const char *profile;
+	uint8_t rand[USIM_ALG_RAND_LEN];
+	bool rand_set;
+	uint64_t sqn, seq;
+	bool sqn_set, seq_set, ind_set;
+	unsigned int ind, ind_bits;
+	uint8_t amf[USIM_ALG_AMF_LEN];
+	uint8_t auts[USIM_AUC_AUTS_MAX];
+	size_t auts_len;
+	bool auts_set;
+	bool json;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: e2msim-auc --profile FILE [--rand HEX] [--sqn N | --seq N --ind I]\n"
+		"                  [--ind-bits B] [--amf HEX] [--json]\n"
+		"       e2msim-auc --profile FILE --auts HEX --rand HEX [--ind-bits B] [--json]\n"
+		"Prints the authentication vector (TS 33.102 6.3.2) an AuC makes for the card\n"
+		"profile (the JSON the card is personalised from), or verifies an AUTS\n"
+		"(TS 33.102 6.3.3) and prints the card's SQN_MS.\n\n"
+		"  -p, --profile FILE  card profile: ki, opc or op, algorithm\n"
+		"  -r, --rand HEX      RAND, 32 hex digits; default: random. With --auts: the\n"
+		"                      RAND of the vector the card answered with the AUTS\n"
+		"  -s, --sqn N         SQN to put in AUTN (decimal, or hex after 0x; 48 bits)\n"
+		"      --seq N         SQN = SEQ || IND: SEQ (default 1) ...\n"
+		"      --ind I         ... and IND (default 0)\n"
+		"      --ind-bits B    IND length in bits, 0..%d; default %d (TS 33.102 C.3.2)\n"
+		"  -a, --amf HEX       AMF, 4 hex digits; default 8000 (separation bit,\n"
+		"                      TS 33.401 6.1.1)\n"
+		"  -A, --auts HEX      verify this AUTS (28 hex digits for a 64-bit MAC-S)\n"
+		"  -j, --json          one JSON object instead of text\n"
+		"  -h, --help          this text\n"
+		"Output: RAND, AUTN, XRES, CK, IK, AK, Kc, SRES (hex) and SQN, SEQ, IND, AMF;\n"
+		"a GSM-only algorithm gives RAND, Kc, SRES. With --auts: SQN_MS, SEQ_MS,\n"
+		"IND_MS. K and OPc are never printed.\n"
+		"Exit: 0 done, 1 AUTS refused (MAC-S wrong), 2 usage or input error,\n"
+		"3 crypto library or random generator failure.\n",
+		USIM_AUC_IND_BITS_MAX, USIM_AUC_IND_BITS_DEFAULT);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex of at most cap octets; the octet count, or -1. */
+static int parse_hex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len % 2 || len / 2 > cap)
+		return -1;
+	for (size_t i = 0; i < len / 2; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (int)(len / 2);
+}
+
+/* Exactly len octets of hex, or a message naming the option. */
+static int parse_hex_exact(const char *opt, const char *s, uint8_t *out, size_t len)
+{
+	if (parse_hex(s, out, len) != (int)len) {
+		fprintf(stderr, "e2msim-auc: --%s: expected %zu hex digits, got '%s'\n", opt,
+			2 * len, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Decimal, or hex after "0x"; at most max. */
+static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+	int base = 10;
+	uint64_t v = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		goto bad;
+	for (; *s; s++) {
+		int d = hexval(*s);
+
+		if (d < 0 || d >= base || v > (max - (uint64_t)d) / (uint64_t)base)
+			goto bad;
+		v = v * (uint64_t)base + (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+bad:
+	fprintf(stderr, "e2msim-auc: --%s: expected a number from 0 to %" PRIu64
+		" (decimal, or hex after 0x)\n", opt, max);
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, struct auc_opts *o)
+{
+	enum { OPT_SEQ = 256, OPT_IND, OPT_IND_BITS };
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "rand", required_argument, NULL, 'r' },
+		{ "sqn", required_argument, NULL, 's' },
+		{ "seq", required_argument, NULL, OPT_SEQ },
+		{ "ind", required_argument, NULL, OPT_IND },
+		{ "ind-bits", required_argument, NULL, OPT_IND_BITS },
+		{ "amf", required_argument, NULL, 'a' },
+		{ "auts", required_argument, NULL, 'A' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	uint64_t n;
+	int c, len;
+
+	while ((c = getopt_long(argc, argv, "p:r:s:a:A:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->profile = optarg;
+			break;
+		case 'r':
+			if (parse_hex_exact("rand", optarg, o->rand, sizeof(o->rand)))
+				return -1;
+			o->rand_set = true;
+			break;
+		case 's':
+			if (parse_u64("sqn", optarg, USIM_AUC_SQN_MAX, &o->sqn))
+				return -1;
+			o->sqn_set = true;
+			break;
+		case OPT_SEQ:
+			if (parse_u64("seq", optarg, USIM_AUC_SQN_MAX, &o->seq))
+				return -1;
+			o->seq_set = true;
+			break;
+		case OPT_IND:
+			if (parse_u64("ind", optarg, (1u << USIM_AUC_IND_BITS_MAX) - 1, &n))
+				return -1;
+			o->ind = (unsigned int)n;
+			o->ind_set = true;
+			break;
+		case OPT_IND_BITS:
+			if (parse_u64("ind-bits", optarg, USIM_AUC_IND_BITS_MAX, &n))
+				return -1;
+			o->ind_bits = (unsigned int)n;
+			break;
+		case 'a':
+			if (parse_hex_exact("amf", optarg, o->amf, sizeof(o->amf)))
+				return -1;
+			break;
+		case 'A':
+			len = parse_hex(optarg, o->auts, sizeof(o->auts));
+			if (len <= USIM_ALG_SQN_LEN) {
+				fprintf(stderr, "e2msim-auc: --auts: expected hex, SQN_MS xor AK* "
+					"(6 octets) and MAC-S, got '%s'\n", optarg);
+				return -1;
+			}
+			o->auts_len = (size_t)len;
+			o->auts_set = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(AUC_EXIT_OK);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "e2msim-auc: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!o->profile) {
+		fprintf(stderr, "e2msim-auc: --profile FILE is required (see --help)\n");
+		return -1;
+	}
+	if (o->sqn_set && (o->seq_set || o->ind_set)) {
+		fprintf(stderr, "e2msim-auc: give either --sqn or --seq/--ind, not both\n");
+		return -1;
+	}
+	if (o->auts_set && (o->sqn_set || o->seq_set || o->ind_set)) {
+		fprintf(stderr, "e2msim-auc: --auts takes no SQN: it gives SQN_MS\n");
+		return -1;
+	}
+	if (o->auts_set && !o->rand_set) {
+		fprintf(stderr, "e2msim-auc: --auts needs --rand, the RAND the card answered\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- output: one table of AV fields, printed as text or JSON ---- */
+
+struct auc_field {
+	const char *text;	/* label of the text output */
+	const char *json;	/* key of the JSON output */
+	const uint8_t *v;
+	size_t len;		/* 0: the vector has no such field */
+};
+
+static void print_fields(const struct auc_field *f, size_t n, json_t *obj)
+{
+	char hex[2 * USIM_AUC_AUTN_MAX + 1];
+
+	for (size_t i = 0; i < n; i++) {
+		if (!f[i].len || f[i].len > USIM_AUC_AUTN_MAX)	/* AUTN is the longest */
+			continue;
+		for (size_t j = 0; j < f[i].len; j++)
+			snprintf(hex + 2 * j, 3, "%02x", f[i].v[j]);
+		if (obj)
+			json_object_set_new(obj, f[i].json, json_string(hex));
+		else
+			printf("%-5s %s\n", f[i].text, hex);
+	}
+	OPENSSL_cleanse(hex, sizeof(hex));
+}
+
+/* SQN, SEQ and IND as numbers; ms: those of SQN_MS, from an AUTS. */
+static void print_sqn(uint64_t sqn, unsigned int ind_bits, bool ms, json_t *obj)
+{
+	uint64_t seq = 0;
+	unsigned int ind = 0;
+
+	usim_auc_sqn_split(sqn, ind_bits, &seq, &ind);
+	{
+		const struct {
+			const char *text, *json;
+			uint64_t v;
+		} nums[] = {
+			{ .text = ms ? "SQN_MS:" : "SQN:", .json = ms ? "sqn_ms" : "sqn", .v = sqn },
+			{ .text = ms ? "SEQ_MS:" : "SEQ:", .json = ms ? "seq_ms" : "seq", .v = seq },
+			{ .text = ms ? "IND_MS:" : "IND:", .json = ms ? "ind_ms" : "ind", .v = ind },
+		};
+
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			if (obj)
+				json_object_set_new(obj, nums[i].json,
+						    json_integer((json_int_t)nums[i].v));
+			else
+				printf("%-5s %" PRIu64 "\n", nums[i].text, nums[i].v);
+		}
+	}
+}
+
+static int print_json(json_t *obj)
+{
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (!s)
+		return -ENOMEM;
+	puts(s);
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
+	return 0;
+}
+
+static int output_vec(const char *alg, const struct usim_auc_vec *av, unsigned int ind_bits,
+		      bool json)
+{
+	const struct auc_field fields[] = {
+		{ .text = "RAND:", .json = "rand", .v = av->rand, .len = sizeof(av->rand) },
+		{ .text = "AUTN:", .json = "autn", .v = av->autn, .len = av->autn_len },
+		{ .text = "XRES:", .json = "xres", .v = av->xres, .len = av->xres_len },
+		{ .text = "CK:", .json = "ck", .v = av->ck, .len = av->ck_len },
+		{ .text = "IK:", .json = "ik", .v = av->ik, .len = av->ik_len },
+		{ .text = "AK:", .json = "ak", .v = av->ak, .len = av->umts ? sizeof(av->ak) : 0 },
+		{ .text = "Kc:", .json = "kc", .v = av->kc, .len = av->gsm ? sizeof(av->kc) : 0 },
+		{ .text = "SRES:", .json = "sres", .v = av->sres,
+		  .len = av->gsm ? sizeof(av->sres) : 0 },
+	};
+	const struct auc_field amf = {
+		.text = "AMF:", .json = "amf", .v = av->amf, .len = av->umts ? sizeof(av->amf) : 0,
+	};
+	json_t *obj = json ? json_object() : NULL;
+	int rc = 0;
+
+	if (json && !obj)
+		return -ENOMEM;
+	if (obj)
+		json_object_set_new(obj, "algorithm", json_string(alg));
+	print_fields(fields, sizeof(fields) / sizeof(fields[0]), obj);
+	if (av->umts) {
+		print_sqn(av->sqn, ind_bits, false, obj);
+		print_fields(&amf, 1, obj);
+	}
+	if (obj) {
+		rc = print_json(obj);
+		json_decref(obj);
+	}
+	return rc;
+}
+
+static int output_auts(const char *alg, const struct auc_opts *o, uint64_t sqn_ms)
+{
+	const struct auc_field fields[] = {
+		{ .text = "RAND:", .json = "rand", .v = o->rand, .len = sizeof(o->rand) },
+		{ .text = "AUTS:", .json = "auts", .v = o->auts, .len = o->auts_len },
+	};
+	json_t *obj = o->json ? json_object() : NULL;
+	int rc = 0;
+
+	if (o->json && !obj)
+		return -ENOMEM;
+	if (obj) {
+		json_object_set_new(obj, "algorithm", json_string(alg));
+		print_fields(fields, sizeof(fields) / sizeof(fields[0]), obj);
+	}
+	print_sqn(sqn_ms, o->ind_bits, true, obj);
+	if (obj) {
+		rc = print_json(obj);
+		json_decref(obj);
+	}
+	return rc;
+}
+
+/* ---- the two modes ---- */
+
+static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
+		   struct auc_opts *o)
+{
+	struct usim_auc_vec av;
+	uint64_t sqn = o->sqn;
+	int rc = 0;
+
+	if (!o->sqn_set) {
+		rc = usim_auc_sqn_compose(o->seq_set ? o->seq : 1, o->ind, o->ind_bits, &sqn);
+		if (rc) {
+			fprintf(stderr, "e2msim-auc: %s\n", rc == -ERANGE ?
+				"--seq: does not fit in 48 - ind-bits bits" :
+				"--ind: not below 2^ind-bits");
+			return AUC_EXIT_USAGE;
+		}
+	}
+	if (!o->rand_set && usim_rand_bytes(o->rand, sizeof(o->rand))) {
+		fprintf(stderr, "e2msim-auc: the random generator failed\n");
+		return AUC_EXIT_INTERNAL;
+	}
+	rc = usim_auc_gen_vec(alg, keys, o->rand, sqn, o->amf, &av);
+	if (rc == 0)
+		rc = output_vec(alg->name, &av, o->ind_bits, o->json);
+	usim_auc_vec_clear(&av);
+	if (rc) {
+		fprintf(stderr, "e2msim-auc: cannot make the vector: %s\n", strerror(-rc));
+		return AUC_EXIT_INTERNAL;
+	}
+	return AUC_EXIT_OK;
+}
+
+static int run_auts(const struct usim_alg *alg, const struct usim_alg_keys *keys,
+		    const struct auc_opts *o)
+{
+	uint64_t sqn_ms = 0;
+	int rc;
+
+	if (!usim_alg_has_umts(alg)) {
+		fprintf(stderr, "e2msim-auc: %s is a GSM algorithm: there is no AUTS\n",
+			alg->name);
+		return AUC_EXIT_USAGE;
+	}
+	rc = usim_auc_auts_verify(alg, keys, o->rand, o->auts, o->auts_len, &sqn_ms);
+	switch (rc) {
+	case 0:
+		break;
+	case -EBADMSG:
+		fprintf(stderr, "e2msim-auc: AUTS refused: MAC-S does not verify (another RAND "
+			"or K/OPc, or a corrupted AUTS)\n");
+		return AUC_EXIT_REFUSED;
+	case -EINVAL:
+		fprintf(stderr, "e2msim-auc: --auts: %zu octets is not the AUTS length of %s\n",
+			o->auts_len, alg->name);
+		return AUC_EXIT_USAGE;
+	default:
+		fprintf(stderr, "e2msim-auc: cannot verify the AUTS: %s\n", strerror(-rc));
+		return AUC_EXIT_INTERNAL;
+	}
+	if (output_auts(alg->name, o, sqn_ms)) {
+		fprintf(stderr, "e2msim-auc: out of memory\n");
+		return AUC_EXIT_INTERNAL;
+	}
+	return AUC_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct auc_opts o = {
+		.ind_bits = USIM_AUC_IND_BITS_DEFAULT,
+		.amf = { 0x80, 0x00 },
+	};
+	static struct usim_profile p;
+	const struct usim_alg *alg = NULL;
+	struct usim_alg_keys keys;
+	char err[256];
+	int rc;
+
+	if (parse_args(argc, argv, &o))
+		return AUC_EXIT_USAGE;
+	if (usim_profile_load(&p, o.profile, err, sizeof(err))) {
+		fprintf(stderr, "e2msim-auc: %s: %s\n", o.profile, err);
+		usim_profile_clear(&p);
+		return AUC_EXIT_USAGE;
+	}
+	rc = usim_auc_keys_from_profile(&p, &alg, &keys);
+	usim_profile_clear(&p);
+	if (rc) {
+		fprintf(stderr, "e2msim-auc: %s: unusable key material (%s)\n", o.profile,
+			strerror(-rc));
+		return rc == -EINVAL ? AUC_EXIT_USAGE : AUC_EXIT_INTERNAL;
+	}
+	if (o.auts_set)
+		rc = run_auts(alg, &keys, &o);
+	else
+		rc = run_vec(alg, &keys, &o);
+	OPENSSL_cleanse(&keys, sizeof(keys));
+	return rc;
+}

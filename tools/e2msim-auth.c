@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* e2msim-auth: the ME side of AKA, like osmo-sim-auth: runs AUTHENTICATE in
+ * the 3G, GSM or E2M context (TS 31.102 7.1.2, SPEC-E2M.md 3) on the card in
+ * any PC/SC reader and prints what the card answers. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <osmocom/core/talloc.h>
+#include <osmocom/core/utils.h>
+
+#include "apdu/log.h"
+#include "apdu/pcsc.h"
+#include "apdu/sw.h"
+#include "apdu/tlv.h"
+#include "usim/e2m_kdf.h"
+#include "usim/profile.h"
+
+enum context { CTX_3G, CTX_GSM, CTX_E2M };
+
+static const struct value_string context_names[] = {
+	{ CTX_3G, "3g" },
+	{ CTX_GSM, "gsm" },
+	{ CTX_E2M, "e2m" },
+	{ 0, NULL }
+};
+
+/* What the card answered, as named fields (hex) for text and JSON output. */
+struct result {
+	json_t *obj;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: e2msim-auth [options] --rand HEX [--autn HEX]\n"
+		"Runs AUTHENTICATE on the USIM in a PC/SC reader and prints the answer.\n\n"
+		"  -r, --reader R     reader by index or (part of its) name; default 0\n"
+		"  -c, --context C    3g (default), gsm or e2m\n"
+		"      --rand HEX     RAND, 16 octets\n"
+		"      --autn HEX     AUTN, 16 octets (3g and e2m)\n"
+		"      --pin DIGITS   verify PIN1 first\n"
+		"      --eid ID       E2M endpoint identifier, e.g. hse.example.org (e2m)\n"
+		"      --snid MCCMNC  serving PLMN (e2m; default: unknown)\n"
+		"      --alg XX       E2M ALG octet: EA high nibble, IA low (e2m; default: the card's)\n"
+		"      --p2 XX        P2 of the E2M context (default 83)\n"
+		"      --json         one JSON object instead of text\n"
+		"  -v, --verbose      log the APDUs\n"
+		"  -h, --help         this text\n"
+		"Exit status: 0 keys, 3 synchronisation failure (AUTS printed), 4 MAC\n"
+		"failure, 5 context not supported, 1 other errors, 2 usage.\n");
+}
+
+static int hex_arg(const char *name, const char *s, uint8_t *out, size_t len)
+{
+	if (!s || strlen(s) != 2 * len || osmo_hexparse(s, out, (unsigned int)len) != (int)len) {
+		fprintf(stderr, "e2msim-auth: --%s: expected %zu hex digits\n", name, 2 * len);
+		return -1;
+	}
+	return 0;
+}
+
+static int xfer(struct apdu_transport *t, uint8_t ins, uint8_t p1, uint8_t p2,
+		const uint8_t *data, size_t nc, struct apdu_rsp *rsp)
+{
+	struct apdu_cmd cmd = { .cla = 0x00, .ins = ins, .p1 = p1, .p2 = p2, .nc = (uint16_t)nc,
+				.ne = ins == 0x88 ? 256 : 0, .data = data };
+	int rc = apdu_transceive(t, &cmd, rsp);
+
+	if (rc < 0)
+		fprintf(stderr, "e2msim-auth: transmit failed: %s\n", strerror(-rc));
+	return rc;
+}
+
+static void put_hex(struct result *r, const char *name, const uint8_t *v, size_t len)
+{
+	json_object_set_new(r->obj, name, json_string(osmo_hexdump_nospc(v, len)));
+}
+
+/* LVs into named fields (after the 'DB' tag when tagged); -1 when they do
+ * not fit. */
+static int parse_lvs(struct result *r, const uint8_t *p, size_t len, bool tagged,
+		     const char *const *names, size_t n_names, size_t min_fields)
+{
+	const uint8_t *pos = p + (tagged ? 1 : 0), *end = p + len, *v;
+	size_t vlen, i;
+
+	for (i = 0; i < n_names && pos < end; i++) {
+		if (apdu_lv_next(&pos, end, &v, &vlen) < 0)
+			return -1;
+		if (vlen)
+			put_hex(r, names[i], v, vlen);
+		else
+			json_object_set_new(r->obj, names[i], json_null());
+	}
+	return i >= min_fields && pos == end ? 0 : -1;
+}
+
+static void print_text(const struct result *r)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(r->obj, key, v) {
+		if (json_is_string(v))
+			printf("%-10s %s\n", key, json_string_value(v));
+		else if (json_is_null(v))
+			printf("%-10s (none)\n", key);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reader", required_argument, NULL, 'r' },
+		{ "context", required_argument, NULL, 'c' },
+		{ "rand", required_argument, NULL, 'R' },
+		{ "autn", required_argument, NULL, 'A' },
+		{ "pin", required_argument, NULL, 'P' },
+		{ "eid", required_argument, NULL, 'E' },
+		{ "snid", required_argument, NULL, 'S' },
+		{ "alg", required_argument, NULL, 'G' },
+		{ "p2", required_argument, NULL, '2' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static const uint8_t usim_aid[7] = { 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02 };
+	const char *reader = "0", *rand_hex = NULL, *autn_hex = NULL, *pin = NULL, *eid = NULL;
+	const char *snid_arg = NULL, *alg_arg = NULL, *p2_arg = NULL;
+	uint8_t rnd[16], autn[16], alg = 0, p2 = 0x83, data[300], rbuf[512];
+	struct apdu_rsp rsp = { .buf = rbuf, .cap = sizeof(rbuf) };
+	struct result res = { .obj = json_object() };
+	struct apdu_transport t;
+	bool json = false;
+	int context = CTX_3G, verbose = 0, c, rc = 1;
+	size_t n = 0;
+	void *ctx = talloc_named_const(NULL, 0, "e2msim-auth");
+
+	while ((c = getopt_long(argc, argv, "r:c:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': reader = optarg; break;
+		case 'c':
+			context = get_string_value(context_names, optarg);
+			if (context < 0) {
+				fprintf(stderr, "e2msim-auth: --context: 3g, gsm or e2m\n");
+				return 2;
+			}
+			break;
+		case 'R': rand_hex = optarg; break;
+		case 'A': autn_hex = optarg; break;
+		case 'P': pin = optarg; break;
+		case 'E': eid = optarg; break;
+		case 'S': snid_arg = optarg; break;
+		case 'G': alg_arg = optarg; break;
+		case '2': p2_arg = optarg; break;
+		case 'j': json = true; break;
+		case 'v': verbose++; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (hex_arg("rand", rand_hex, rnd, 16) < 0 ||
+	    (context != CTX_GSM && hex_arg("autn", autn_hex, autn, 16) < 0) ||
+	    (alg_arg && hex_arg("alg", alg_arg, &alg, 1) < 0) ||
+	    (p2_arg && hex_arg("p2", p2_arg, &p2, 1) < 0))
+		return 2;
+	if (context == CTX_E2M && (!eid || !*eid || strlen(eid) > USIM_E2M_EID_MAX)) {
+		fprintf(stderr, "e2msim-auth: --eid: 1 to %d octets needed for the e2m context\n",
+			USIM_E2M_EID_MAX);
+		return 2;
+	}
+
+	/* TS 31.102 7.1.2 / SPEC-E2M.md 3: the command data, LVs */
+	data[n++] = 16;
+	memcpy(data + n, rnd, 16);
+	n += 16;
+	if (context != CTX_GSM) {
+		data[n++] = 16;
+		memcpy(data + n, autn, 16);
+		n += 16;
+	}
+	if (context == CTX_E2M) {
+		struct usim_plmn snid;
+		data[n++] = (uint8_t)strlen(eid);
+		memcpy(data + n, eid, strlen(eid));
+		n += strlen(eid);
+		if (snid_arg && usim_plmn_encode(snid_arg, &snid, NULL) < 0) {
+			fprintf(stderr, "e2msim-auth: --snid: expected MCCMNC, 5 or 6 digits\n");
+			return 2;
+		}
+		data[n++] = snid_arg ? 3 : 0;
+		if (snid_arg) {
+			memcpy(data + n, snid.id, 3);
+			n += 3;
+		}
+		if (alg_arg) {
+			data[n++] = 1;
+			data[n++] = alg;
+		}
+	}
+
+	e2m_log_init(ctx, verbose);
+	if ((rc = apdu_pcsc_open(&t, reader)) < 0) {
+		fprintf(stderr, "e2msim-auth: reader '%s': %s\n", reader, strerror(-rc));
+		return 1;
+	}
+	rc = 1;
+	if (xfer(&t, 0xA4, 0x04, 0x0C, usim_aid, sizeof(usim_aid), &rsp) < 0)
+		goto out;
+	if (rsp.sw != APDU_SW_OK) {
+		fprintf(stderr, "e2msim-auth: no USIM application: %04X %s\n", rsp.sw, apdu_sw_name(rsp.sw));
+		goto out;
+	}
+	if (pin) {
+		uint8_t block[8];
+		if (usim_pin_encode(pin, block) < 0) {
+			fprintf(stderr, "e2msim-auth: --pin: 4 to 8 digits\n");
+			rc = 2;
+			goto out;
+		}
+		if (xfer(&t, 0x20, 0x00, 0x01, block, 8, &rsp) < 0)
+			goto out;
+		if (rsp.sw != APDU_SW_OK) {
+			fprintf(stderr, "e2msim-auth: PIN1 refused: %04X %s\n", rsp.sw, apdu_sw_name(rsp.sw));
+			goto out;
+		}
+	}
+	if (xfer(&t, 0x88, 0x00, context == CTX_GSM ? 0x80 : context == CTX_3G ? 0x81 : p2,
+		 data, n, &rsp) < 0)
+		goto out;
+
+	json_object_set_new(res.obj, "context", json_string(get_value_string(context_names, context)));
+	if (rsp.sw == APDU_SW_AUTH_MAC_FAILURE) {
+		fprintf(stderr, "e2msim-auth: MAC failure: the card does not accept this AUTN (9862)\n");
+		rc = 4;
+	} else if (rsp.sw == APDU_SW_INCORRECT_P1P2 || rsp.sw == APDU_SW_AUTH_CONTEXT_NOT_SUPPORTED) {
+		fprintf(stderr, "e2msim-auth: the card has no %s context (%04X)\n",
+			get_value_string(context_names, context), rsp.sw);
+		rc = 5;
+	} else if (rsp.sw != APDU_SW_OK) {
+		fprintf(stderr, "e2msim-auth: AUTHENTICATE: %04X %s\n", rsp.sw, apdu_sw_name(rsp.sw));
+	} else if (context == CTX_GSM) {
+		static const char *const names[] = { "sres", "kc" };
+		rc = parse_lvs(&res, rsp.buf, rsp.len, false, names, 2, 2);
+	} else if (rsp.len == 16 && rsp.buf[0] == 0xDC && rsp.buf[1] == 14) {
+		put_hex(&res, "auts", rsp.buf + 2, 14);
+		rc = 3;
+	} else if (rsp.len && rsp.buf[0] == 0xDB) {
+		static const char *const g3[] = { "res", "ck", "ik", "kc" };
+		static const char *const e2m[] = { "res", "ck", "ik", "k_e2m_int", "k_e2m_enc" };
+		rc = context == CTX_E2M ? parse_lvs(&res, rsp.buf, rsp.len, true, e2m, 5, 5) :
+					  parse_lvs(&res, rsp.buf, rsp.len, true, g3, 4, 3);
+		if (rc == 0 && context == CTX_E2M) {
+			char kid[USIM_E2M_KID_MAX];
+			size_t kid_len;
+			if (usim_e2m_kid(rnd, (const uint8_t *)eid, strlen(eid), kid, sizeof(kid), &kid_len) == 0)
+				json_object_set_new(res.obj, "e2m_kid", json_string(kid));
+		}
+	} else {
+		rc = -1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "e2msim-auth: cannot parse the answer %s\n", osmo_hexdump_nospc(rsp.buf, rsp.len));
+		rc = 1;
+	} else if (rc == 0 || rc == 3) {
+		if (json) {
+			char *s = json_dumps(res.obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			puts(s);
+			free(s);
+		} else {
+			print_text(&res);
+		}
+	}
+out:
+	OPENSSL_cleanse(rbuf, sizeof(rbuf));
+	json_decref(res.obj);
+	apdu_transport_close(&t);
+	talloc_free(ctx);
+	return rc;
+}

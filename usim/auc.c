@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The AuC reference: authentication vectors (TS 33.102 6.3.2), SQN = SEQ ||
+ * IND as an HLR allocates it (TS 33.102 C.3.2) and AUTS verification
+ * (TS 33.102 6.3.3), over the algorithm table of usim/auth_alg.c. */
+
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "usim/auc.h"
+#include "usim/ct.h"
+#include "usim/profile.h"
+#include "usim/sqn.h"
+
+/* TS 33.102 6.3.3: MAC-S is computed over a dummy AMF of all zeros. */
+static const uint8_t auc_amf_resync[USIM_ALG_AMF_LEN];
+
+int usim_auc_sqn_compose(uint64_t seq, unsigned int ind, unsigned int ind_bits, uint64_t *sqn)
+{
+	if (ind_bits > USIM_AUC_IND_BITS_MAX || ind >= (1u << ind_bits) || !sqn)
+		return -EINVAL;
+	if (seq > USIM_AUC_SQN_MAX >> ind_bits)
+		return -ERANGE;
+	*sqn = seq << ind_bits | ind;
+	return 0;
+}
+
+int usim_auc_sqn_split(uint64_t sqn, unsigned int ind_bits, uint64_t *seq, unsigned int *ind)
+{
+	if (ind_bits > USIM_AUC_IND_BITS_MAX)
+		return -EINVAL;
+	if (sqn > USIM_AUC_SQN_MAX)
+		return -ERANGE;
+	if (seq)
+		*seq = sqn >> ind_bits;
+	if (ind)
+		*ind = (unsigned int)(sqn & ((1ULL << ind_bits) - 1));
+	return 0;
+}
+
+/* TS 33.102 C.3.2: the HLR steps SEQ by one for every vector it makes and
+ * puts the IND of the slot the vector is for below it. The USIM accepts it
+ * when SEQ is above the highest SEQ it has seen in that slot, so one SEQ
+ * counter serves all slots. */
+int usim_auc_sqn_next(uint64_t last, unsigned int ind, unsigned int ind_bits, uint64_t *next)
+{
+	uint64_t seq;
+	int rc = usim_auc_sqn_split(last, ind_bits, &seq, NULL);
+
+	if (rc)
+		return rc;
+	if (seq == USIM_AUC_SQN_MAX >> ind_bits)
+		return -ERANGE;		/* SEQ exhausted: a new K is due */
+	return usim_auc_sqn_compose(seq + 1, ind, ind_bits, next);
+}
+
+/* Where an algorithm keeps its operator variant, and how long it is. */
+static uint8_t *auc_opc_field(const struct usim_alg *alg, struct usim_alg_keys *keys, size_t *len)
+{
+	if (alg->id == USIM_ALG_TUAK) {
+		*len = USIM_ALG_TOPC_LEN;	/* TS 35.231: TOPc */
+		return keys->topc;
+	}
+	*len = USIM_ALG_OPC_LEN;		/* TS 35.206 4.1: OPc */
+	return keys->opc;
+}
+
+int usim_auc_keys_from_profile(const struct usim_profile *p, const struct usim_alg **alg_out,
+			       struct usim_alg_keys *keys)
+{
+	const struct usim_alg *alg;
+	unsigned int k_bit;
+	int rc = 0;
+
+	if (!p || !alg_out || !keys)
+		return -EINVAL;
+	*keys = (struct usim_alg_keys){ .k_len = 0 };
+	alg = usim_alg_by_name(p->algorithm);
+	k_bit = p->ki_len == 32 ? USIM_ALG_K256 : p->ki_len == 16 ? USIM_ALG_K128 : 0;
+	if (!alg || !(alg->k_lens & k_bit))
+		return -EINVAL;
+	memcpy(keys->k, p->ki, p->ki_len);
+	keys->k_len = p->ki_len;
+	if (alg->opc) {
+		size_t len;
+		uint8_t *opc = auc_opc_field(alg, keys, &len);
+
+		if (p->opc_len != len)
+			rc = -EINVAL;
+		else if (p->op_given)
+			rc = usim_alg_opc(alg, keys, p->opc, p->opc_len);
+		else
+			memcpy(opc, p->opc, len);
+	} else if (p->opc_len) {
+		rc = -EINVAL;		/* an OP for an algorithm without one */
+	}
+	if (rc)
+		OPENSSL_cleanse(keys, sizeof(*keys));
+	else
+		*alg_out = alg;
+	return rc;
+}
+
+void usim_auc_vec_clear(struct usim_auc_vec *av)
+{
+	OPENSSL_cleanse(av, sizeof(*av));
+}
+
+/* The 3G part of a vector, TS 33.102 6.3.2 (figure 7). */
+static int auc_gen_umts(const struct usim_alg *alg, const struct usim_alg_keys *keys,
+			uint64_t sqn, const uint8_t *amf, struct usim_auc_vec *av)
+{
+	struct usim_alg_vec vec = { 0 };
+	uint8_t sqn_b[USIM_ALG_SQN_LEN];
+	int rc;
+
+	if (!amf)
+		return -EINVAL;
+	if (sqn > USIM_AUC_SQN_MAX)
+		return -ERANGE;
+	usim_sqn_to_bytes(sqn, sqn_b);
+	rc = usim_alg_f2345(alg, keys, av->rand, &vec);
+	if (rc == 0)	/* MAC-A = f1_K(SQN || RAND || AMF) */
+		rc = usim_alg_f1(alg, keys, av->rand, sqn_b, amf, av->mac_a, &av->mac_len);
+	if (rc == 0) {
+		av->umts = true;
+		av->sqn = sqn;
+		memcpy(av->amf, amf, USIM_ALG_AMF_LEN);
+		memcpy(av->xres, vec.res, vec.res_len);
+		av->xres_len = vec.res_len;
+		memcpy(av->ck, vec.ck, vec.ck_len);
+		av->ck_len = vec.ck_len;
+		memcpy(av->ik, vec.ik, vec.ik_len);
+		av->ik_len = vec.ik_len;
+		memcpy(av->ak, vec.ak, USIM_ALG_AK_LEN);
+		/* AUTN = (SQN xor AK) || AMF || MAC-A */
+		for (size_t i = 0; i < USIM_ALG_SQN_LEN; i++)
+			av->autn[i] = sqn_b[i] ^ vec.ak[i];
+		memcpy(av->autn + USIM_ALG_SQN_LEN, amf, USIM_ALG_AMF_LEN);
+		memcpy(av->autn + USIM_ALG_SQN_LEN + USIM_ALG_AMF_LEN, av->mac_a, av->mac_len);
+		av->autn_len = USIM_ALG_SQN_LEN + USIM_ALG_AMF_LEN + av->mac_len;
+		/* TS 33.102 6.8.1.2: SRES = c2(XRES), Kc = c3(CK, IK), defined
+		 * for RES up to 128 bits and 128-bit CK and IK only */
+		if (vec.ck_len == 16 && vec.ik_len == 16 &&
+		    usim_alg_c2(vec.res, vec.res_len, av->sres) == 0) {
+			usim_alg_c3(vec.ck, vec.ik, av->kc);
+			av->gsm = true;
+		}
+	}
+	OPENSSL_cleanse(&vec, sizeof(vec));
+	return rc;
+}
+
+int usim_auc_gen_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
+		     const uint8_t rand[USIM_ALG_RAND_LEN], uint64_t sqn,
+		     const uint8_t amf[USIM_ALG_AMF_LEN], struct usim_auc_vec *av)
+{
+	int rc;
+
+	if (!av)
+		return -EINVAL;
+	*av = (struct usim_auc_vec){ .umts = false };
+	if (!alg || !keys || !rand)
+		return -EINVAL;
+	memcpy(av->rand, rand, USIM_ALG_RAND_LEN);
+	if (usim_alg_has_umts(alg)) {
+		rc = auc_gen_umts(alg, keys, sqn, amf, av);
+	} else {
+		/* GSM-only: A3/A8 give the triplet, there is no quintet */
+		rc = usim_alg_gsm(alg, keys, rand, av->sres, av->kc);
+		av->gsm = rc == 0;
+	}
+	if (rc)
+		usim_auc_vec_clear(av);
+	return rc;
+}
+
+int usim_auc_auts_verify(const struct usim_alg *alg, const struct usim_alg_keys *keys,
+			 const uint8_t rand[USIM_ALG_RAND_LEN], const uint8_t *auts,
+			 size_t auts_len, uint64_t *sqn_ms)
+{
+	uint8_t ak_s[USIM_ALG_AK_LEN], sqn_b[USIM_ALG_SQN_LEN], mac_s[USIM_ALG_MAC_MAX];
+	size_t mac_len = 0;
+	int rc;
+
+	if (!rand || !auts || !sqn_ms || auts_len <= USIM_ALG_SQN_LEN ||
+	    auts_len > USIM_AUC_AUTS_MAX)
+		return -EINVAL;
+	/* SQN_MS = (SQN_MS xor AK*) xor AK*, AK* = f5*_K(RAND) */
+	rc = usim_alg_f5star(alg, keys, rand, ak_s);
+	if (rc == 0) {
+		for (size_t i = 0; i < USIM_ALG_SQN_LEN; i++)
+			sqn_b[i] = auts[i] ^ ak_s[i];
+		/* XMAC-S = f1*_K(SQN_MS || RAND || AMF*) */
+		rc = usim_alg_f1star(alg, keys, rand, sqn_b, auc_amf_resync, mac_s, &mac_len);
+	}
+	if (rc == 0 && auts_len != USIM_ALG_SQN_LEN + mac_len)
+		rc = -EINVAL;
+	if (rc == 0 && !usim_ct_equal(mac_s, auts + USIM_ALG_SQN_LEN, mac_len))
+		rc = -EBADMSG;
+	if (rc == 0)
+		*sqn_ms = usim_sqn_from_bytes(sqn_b);
+	OPENSSL_cleanse(ak_s, sizeof(ak_s));
+	OPENSSL_cleanse(sqn_b, sizeof(sqn_b));
+	OPENSSL_cleanse(mac_s, sizeof(mac_s));
+	return rc;
+}

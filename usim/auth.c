@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* AUTHENTICATE (TS 31.102 7.1.2) in the GSM (P2 '80'), 3G (P2 '81') and E2M
+ * (SPEC-E2M.md 3, P2 '83' by default) contexts, and RUN GSM ALGORITHM of the
+ * SIM (TS 51.011 9.2.16). The SQN slot an AKA run accepts is stored before
+ * the answer leaves the card. */
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <osmocom/core/utils.h>
+
+#include "apdu/log.h"
+#include "apdu/sw.h"
+#include "apdu/tlv.h"
+#include "usim/command.h"
+#include "usim/ct.h"
+#include "usim/e2m_kdf.h"
+
+/* TS 31.102 7.1.2 table: security contexts in P2 */
+enum auth_context {
+	AUTH_CTX_GSM	= 0x80,
+	AUTH_CTX_3G	= 0x81,
+};
+
+/* TS 31.102 7.1.2.1 response tags */
+#define AUTH_SUCCESS	0xDB
+#define AUTH_SYNC_FAIL	0xDC
+
+/* TS 31.102 4.2.8 service numbers */
+#define UST_GSM_ACCESS		27
+#define UST_GSM_SEC_CONTEXT	38
+
+static bool ust_has(struct usim_card *card, unsigned int service)
+{
+	int ust = usim_fs_by_path(card->fs, "ADF.USIM/EF.UST");
+	size_t byte = (service - 1) / 8;
+
+	return byte < card->fs->nodes[ust].content_size &&
+	       (usim_card_content(card, ust)[byte] >> ((service - 1) % 8) & 1);
+}
+
+/* The outcome of the 3G AKA part that every 3G-based context shares. */
+struct aka {
+	struct usim_alg_vec vec;	/* RES, CK, IK, AK */
+	uint8_t amf[2];
+	uint64_t sqn;
+};
+
+/* TS 33.102 6.3.3: AUTS = (SQN_MS xor AK*) || MAC-S, MAC-S over AMF '0000' */
+static uint16_t sync_failure(struct usim_card *card, const uint8_t *rand, struct apdu_rsp *rsp)
+{
+	static const uint8_t amf_dummy[2];
+	uint8_t sqn_ms[6], ak_s[6], mac_s[USIM_ALG_MAC_MAX], auts[16];
+	size_t mac_len;
+
+	usim_sqn_to_bytes(usim_sqn_ms(&card->sqn, &card->sqn_state), sqn_ms);
+	if (usim_alg_f5star(card->alg, &card->keys, rand, ak_s) < 0 ||
+	    usim_alg_f1star(card->alg, &card->keys, rand, sqn_ms, amf_dummy, mac_s, &mac_len) < 0 ||
+	    mac_len != 8)
+		return APDU_SW_TECHNICAL_PROBLEM;
+	for (int i = 0; i < 6; i++)
+		auts[i] = sqn_ms[i] ^ ak_s[i];
+	memcpy(auts + 6, mac_s, 8);
+	apdu_rsp_append(rsp, (const uint8_t[]){ AUTH_SYNC_FAIL, sizeof(auts) - 2 }, 2);
+	apdu_rsp_append(rsp, auts, 14);
+	LOGP(DAUTH, LOGL_INFO, "%s: SQN not fresh, AUTS with SQN_MS %s\n", card->iccid,
+	     osmo_hexdump_nospc(sqn_ms, 6));
+	OPENSSL_cleanse(ak_s, sizeof(ak_s));
+	return APDU_SW_OK;
+}
+
+/* The 3G AKA on the card (TS 33.102 6.3.3): MAC-A first ('9862' if it is
+ * wrong, never an AUTS), then the SQN (AUTS in rsp, returns '9000' with
+ * *synced false), then the SQN slot stored. */
+static uint16_t aka_run(struct usim_card *card, const uint8_t *rand, const uint8_t *autn,
+			struct aka *a, struct apdu_rsp *rsp, bool *fresh)
+{
+	uint8_t sqn[6], xmac[USIM_ALG_MAC_MAX];
+	size_t mac_len;
+	unsigned int ind;
+	uint64_t seq;
+
+	*fresh = false;
+	if (usim_alg_f2345(card->alg, &card->keys, rand, &a->vec) < 0)
+		return APDU_SW_TECHNICAL_PROBLEM;
+	for (int i = 0; i < 6; i++)
+		sqn[i] = autn[i] ^ a->vec.ak[i];
+	memcpy(a->amf, autn + 6, 2);
+	if (usim_alg_f1(card->alg, &card->keys, rand, sqn, a->amf, xmac, &mac_len) < 0 || mac_len != 8)
+		return APDU_SW_TECHNICAL_PROBLEM;
+	if (!usim_ct_equal(xmac, autn + 8, 8)) {
+		LOGP(DAUTH, LOGL_INFO, "%s: MAC-A wrong\n", card->iccid);
+		return APDU_SW_AUTH_MAC_FAILURE;
+	}
+	a->sqn = usim_sqn_from_bytes(sqn);
+	if (usim_sqn_check(&card->sqn, &card->sqn_state, a->sqn, &ind, &seq) != USIM_SQN_ACCEPT)
+		return sync_failure(card, rand, rsp);
+	*fresh = true;
+	LOGP(DAUTH, LOGL_INFO, "%s: SQN %s accepted (IND %u)\n", card->iccid,
+	     osmo_hexdump_nospc(sqn, 6), ind);
+	return usim_card_save_sqn(card, ind, seq);
+}
+
+static void put_lv(struct apdu_rsp *rsp, const uint8_t *v, size_t len)
+{
+	uint8_t l = (uint8_t)len;
+
+	apdu_rsp_append(rsp, &l, 1);
+	apdu_rsp_append(rsp, v, len);
+}
+
+/* 'DB' L RES L CK L IK, TS 31.102 7.1.2.1 */
+static void put_access_keys(struct apdu_rsp *rsp, const struct aka *a)
+{
+	uint8_t tag = AUTH_SUCCESS;
+
+	apdu_rsp_append(rsp, &tag, 1);
+	put_lv(rsp, a->vec.res, a->vec.res_len);
+	put_lv(rsp, a->vec.ck, a->vec.ck_len);
+	put_lv(rsp, a->vec.ik, a->vec.ik_len);
+}
+
+/* RAND and AUTN as LVs of 16 octets each, exactly. */
+static uint16_t parse_rand_autn(const uint8_t **pos, const uint8_t *end,
+				const uint8_t **rand, const uint8_t **autn)
+{
+	size_t len;
+
+	if (apdu_lv_next(pos, end, rand, &len) < 0)
+		return APDU_SW_WRONG_LENGTH;
+	if (len != 16)
+		return APDU_SW_WRONG_DATA;
+	if (apdu_lv_next(pos, end, autn, &len) < 0)
+		return APDU_SW_WRONG_LENGTH;
+	if (len != 16)
+		return APDU_SW_WRONG_DATA;
+	return APDU_SW_OK;
+}
+
+static uint16_t auth_3g(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
+{
+	const uint8_t *pos = cmd->data, *end = cmd->data + cmd->nc, *rand, *autn;
+	struct aka a;
+	bool fresh;
+	uint16_t sw;
+
+	if ((sw = parse_rand_autn(&pos, end, &rand, &autn)) != APDU_SW_OK)
+		return sw;
+	if (pos != end)
+		return APDU_SW_WRONG_LENGTH;
+	sw = aka_run(card, rand, autn, &a, rsp, &fresh);
+	if (sw == APDU_SW_OK && fresh) {
+		put_access_keys(rsp, &a);
+		if (ust_has(card, UST_GSM_ACCESS) && a.vec.ck_len == 16 && a.vec.ik_len == 16) {
+			uint8_t kc[USIM_ALG_KC_LEN];
+			usim_alg_c3(a.vec.ck, a.vec.ik, kc);	/* TS 33.102 6.8.1.2 */
+			put_lv(rsp, kc, sizeof(kc));
+			OPENSSL_cleanse(kc, sizeof(kc));
+		}
+	}
+	OPENSSL_cleanse(&a, sizeof(a));
+	return sw;
+}
+
+static uint16_t auth_gsm(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp,
+			 bool sim_format)
+{
+	uint8_t sres[USIM_ALG_SRES_LEN], kc[USIM_ALG_KC_LEN];
+	const uint8_t *rand = cmd->data;
+
+	if (!sim_format) {
+		/* TS 31.102 7.1.2.1: LV(RAND) in, LV(SRES) LV(Kc) out */
+		if (cmd->nc != 17 || cmd->data[0] != 16)
+			return cmd->nc != 17 ? APDU_SW_WRONG_LENGTH : APDU_SW_WRONG_DATA;
+		rand = cmd->data + 1;
+	} else if (cmd->nc != 16) {
+		return APDU_SW_WRONG_LENGTH;	/* TS 51.011 9.2.16: RAND only */
+	}
+	if (usim_alg_gsm(card->alg, &card->keys, rand, sres, kc) < 0)
+		return APDU_SW_TECHNICAL_PROBLEM;
+	if (sim_format) {
+		apdu_rsp_append(rsp, sres, sizeof(sres));
+		apdu_rsp_append(rsp, kc, sizeof(kc));
+	} else {
+		put_lv(rsp, sres, sizeof(sres));
+		put_lv(rsp, kc, sizeof(kc));
+	}
+	OPENSSL_cleanse(kc, sizeof(kc));
+	return APDU_SW_OK;
+}
+
+/* SPEC-E2M.md 4: EF.E2M_POL octet 1 */
+#define E2M_POL_ENABLED		0x01
+#define E2M_POL_HOME_CONF	0x02
+#define E2M_EID_TAG		0x80
+
+static const uint8_t *e2m_pol(struct usim_card *card, size_t *len)
+{
+	int node = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
+
+	*len = card->fs->nodes[node].content_size;
+	return usim_card_content(card, node);
+}
+
+/* EF.E2M_EID: no record in use allows any EID. */
+static bool e2m_eid_allowed(struct usim_card *card, const uint8_t *eid, size_t len)
+{
+	int node = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
+	const struct usim_file_def *d = card->fs->nodes[node].def;
+	const uint8_t *f = usim_card_content(card, node);
+	bool any_record = false;
+
+	for (unsigned int r = 0; r < d->rec_count; r++) {
+		const uint8_t *rec = f + (size_t)r * d->rec_len;
+		if (rec[0] != E2M_EID_TAG || rec[1] == 0 || rec[1] > d->rec_len - 2)
+			continue;
+		any_record = true;
+		if (rec[1] == len && !memcmp(rec + 2, eid, len))
+			return true;
+	}
+	return !any_record;
+}
+
+static bool e2m_confidentiality(struct usim_card *card, uint8_t ea, const uint8_t *snid, size_t snid_len)
+{
+	size_t len;
+	const uint8_t *pol = e2m_pol(card, &len);
+
+	if (ea == USIM_E2M_EA_NONE || !(pol[0] & E2M_POL_HOME_CONF))
+		return false;
+	for (size_t i = 1; snid_len == 3 && i + 3 <= len; i += 3) {
+		if (!memcmp(pol + i, snid, 3))
+			return false;
+	}
+	return true;
+}
+
+/* The E2M context, SPEC-E2M.md 3: the whole 3G AKA, then the E2M keys. */
+static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
+{
+	const uint8_t *pos = cmd->data, *end = cmd->data + cmd->nc;
+	const uint8_t *rand, *autn, *eid, *snid, *alg_lv = NULL;
+	size_t eid_len, snid_len, alg_len = 0;
+	uint8_t alg = card->e2m.alg, k_e2m[USIM_E2M_KEY_LEN], k_int[16], k_enc[16];
+	size_t k_enc_len = 0;
+	struct usim_e2m_fc fc = { .ke2m_usim = card->e2m.fc_usim, .alg = card->e2m.fc_alg };
+	struct aka a;
+	bool fresh;
+	uint16_t sw;
+
+	if ((sw = parse_rand_autn(&pos, end, &rand, &autn)) != APDU_SW_OK)
+		return sw;
+	if (apdu_lv_next(&pos, end, &eid, &eid_len) < 0 || apdu_lv_next(&pos, end, &snid, &snid_len) < 0)
+		return APDU_SW_WRONG_LENGTH;
+	if (pos < end && apdu_lv_next(&pos, end, &alg_lv, &alg_len) < 0)
+		return APDU_SW_WRONG_LENGTH;
+	if (pos != end)
+		return APDU_SW_WRONG_LENGTH;
+	if (usim_e2m_eid_check(eid, eid_len) < 0 || (snid_len != 0 && snid_len != 3) ||
+	    (alg_lv && alg_len != 1))
+		return APDU_SW_WRONG_DATA;
+	if (alg_lv)
+		alg = alg_lv[0];
+	if ((alg >> 4) > 2 || (alg & 0x0F) < 1 || (alg & 0x0F) > 2)
+		return APDU_SW_WRONG_DATA;	/* SPEC-E2M.md 2: EA 0-2, IA 1-2 */
+	if (!e2m_eid_allowed(card, eid, eid_len))
+		return APDU_SW_CONDITIONS_NOT_SATISFIED;
+
+	sw = aka_run(card, rand, autn, &a, rsp, &fresh);
+	if (sw != APDU_SW_OK || !fresh)
+		goto out;
+	put_access_keys(rsp, &a);
+	if (card->e2m.amf_mask && (((a.amf[0] << 8) | a.amf[1]) & card->e2m.amf_mask) != card->e2m.amf_mask) {
+		/* E2M indicator required but absent: access keys only */
+		put_lv(rsp, NULL, 0);
+		put_lv(rsp, NULL, 0);
+		LOGP(DE2M, LOGL_INFO, "%s: AMF without the E2M indicator, no E2M keys\n", card->iccid);
+		goto out;
+	}
+	if (usim_e2m_key_usim(&fc, card->keys.k, card->keys.k_len, rand, autn, eid, eid_len, k_e2m) < 0 ||
+	    usim_e2m_key_int(&fc, k_e2m, alg & 0x0F, k_int) < 0 ||
+	    (e2m_confidentiality(card, alg >> 4, snid, snid_len) &&
+	     usim_e2m_key_enc(&fc, k_e2m, alg >> 4, k_enc, &k_enc_len) < 0)) {
+		rsp->len = 0;
+		sw = APDU_SW_TECHNICAL_PROBLEM;
+		goto out;
+	}
+	put_lv(rsp, k_int, sizeof(k_int));
+	put_lv(rsp, k_enc, k_enc_len);
+	e2m_log_key(DE2M, "K_E2M_int", k_int, sizeof(k_int));
+	LOGP(DE2M, LOGL_INFO, "%s: E2M keys for EID %.*s, ALG %02X%s\n", card->iccid, (int)eid_len,
+	     (const char *)eid, alg, k_enc_len ? "" : ", no confidentiality");
+out:
+	OPENSSL_cleanse(&a, sizeof(a));
+	OPENSSL_cleanse(k_e2m, sizeof(k_e2m));
+	OPENSSL_cleanse(k_int, sizeof(k_int));
+	OPENSSL_cleanse(k_enc, sizeof(k_enc));
+	return sw;
+}
+
+static bool e2m_context_on(struct usim_card *card, uint8_t p2)
+{
+	size_t len;
+
+	return card->e2m.present && p2 == card->e2m.p2 && (e2m_pol(card, &len)[0] & E2M_POL_ENABLED);
+}
+
+/*! AUTHENTICATE, TS 31.102 7.1.2: in the USIM application, with PIN1. */
+uint16_t usim_cmd_authenticate(struct usim_card *card, struct usim_channel *ch,
+			       const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
+{
+	bool e2m = e2m_context_on(card, cmd->p2);
+
+	if (cmd->p1 != 0x00 || (cmd->p2 != AUTH_CTX_GSM && cmd->p2 != AUTH_CTX_3G && !e2m))
+		return APDU_SW_INCORRECT_P1P2;
+	if (ch->adf == USIM_FS_NONE)
+		return APDU_SW_CONDITIONS_NOT_SATISFIED;
+	if (!usim_pin_satisfied(&card->pin[USIM_PIN1]))
+		return APDU_SW_SECURITY_NOT_SATISFIED;
+	if (cmd->p2 == AUTH_CTX_GSM) {
+		if (!ust_has(card, UST_GSM_SEC_CONTEXT))
+			return APDU_SW_INCORRECT_P1P2;
+		return auth_gsm(card, cmd, rsp, false);
+	}
+	if (!usim_alg_has_umts(card->alg))
+		return APDU_SW_AUTH_CONTEXT_NOT_SUPPORTED;
+	return e2m ? auth_e2m(card, cmd, rsp) : auth_3g(card, cmd, rsp);
+}
+
+/*! RUN GSM ALGORITHM, TS 51.011 9.2.16: in DF.GSM, with CHV1; SRES || Kc. */
+uint16_t usim_gsm_run_algorithm(struct usim_card *card, struct usim_channel *ch,
+				const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
+{
+	if (cmd->p1 || cmd->p2)
+		return APDU_SW_WRONG_P1P2;
+	if (card->fs->nodes[ch->df].def->fid != 0x7F20 || ch->df == 0)
+		return APDU_SW_CONDITIONS_NOT_SATISFIED;
+	if (!usim_pin_satisfied(&card->pin[USIM_PIN1]))
+		return APDU_SW_SECURITY_NOT_SATISFIED;
+	return auth_gsm(card, cmd, rsp, true);
+}
