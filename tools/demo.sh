@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The main job, end to end: installs what is missing, builds, starts a private
-# pcscd with the vpcd driver and the e2msim card, and shows the card through
-# PC/SC clients. Stops everything it started.
+# pcscd with the vpcd driver and the e2msim card, and shows an E2M key
+# agreement (TR 33.863 solution 1, SPEC-E2M.md): the HSS makes an AV and the
+# keyset it hands to the home network's security endpoint (HSE); the device
+# runs AUTHENTICATE in the E2M context on the card through PC/SC; both hold
+# the same K_E2M_int, K_E2M_enc and E2M-KID. Stops everything it started.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -13,28 +16,48 @@ if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
 fi
 
 b="$E2M_BUILD"
+profile="$E2M_TOP/usim/profiles/example.json"
+hse=hse.mnc001.mcc001.pub.3gppnetwork.org
 step() { printf '\n== %s\n' "$*"; }
+field() { awk -v k="$1" '$1 == k { print $NF; exit }'; }
 
-step "Starting e2msim-card on vpcd slot 0 (127.0.0.1:35963)"
-"$b/usim/e2msim-card" --profile "$E2M_TOP/usim/profiles/example.json" \
-	--state "$b/demo.state" --repersonalize &
+step "The card: e2msim-card with $(basename "$profile") on vpcd slot 0"
+"$b/usim/e2msim-card" --profile "$profile" --state "$b/demo.state" --repersonalize &
 "$b/tests/pcsc-wait" 0 present 10
-
-step "Readers, as any PC/SC client sees them"
 "$b/tools/e2msim-apdu" --list
+timeout 10 pcsc_scan -t 2 -n 2>/dev/null | grep -m1 "ATR:" || true
 
-step "pcsc_scan: the card's ATR"
-timeout 10 pcsc_scan -t 2 -n 2>/dev/null | grep -m1 -A1 "ATR:" || true
+step "A PC/SC client reads the card: EF.ICCID, then the USIM's EF.IMSI after PIN1"
+"$b/tools/e2msim-apdu" --reader 0 00A4000C022FE2 00B000000A 00A4040C07A0000000871002 \
+	002000010831323334FFFFFFFF 00B0870009
 
-step "SELECT MF with its FCP ('61xx' then GET RESPONSE), then EF.ICCID and EF.DIR"
-echo "> SELECT MF            00 A4 00 04 02 3F00"
-echo "> SELECT EF.ICCID      00 A4 00 0C 02 2FE2"
-echo "> READ BINARY          00 B0 00 00 0A"
-echo "> READ RECORD EF.DIR 1 00 B2 01 F4 20"
-"$b/tools/e2msim-apdu" --atr --reader 0 00A40004023F00 00A4000C022FE2 00B000000A 00B201F420
+step "HSS/AuC (e2msim-auc): an AV, and the keyset for the HSE $hse"
+"$b/tools/e2msim-auc" --profile "$profile" --seq 1 --eid "$hse" | tee "$b/demo.hss"
 
-step "The same through scriptor (pcsc-tools)"
-printf '00 A4 00 0C 02 2F E2\n00 B0 00 00 0A\nexit\n' | timeout 10 scriptor -r "Virtual PCD 00 00" 2>&1 |
-	grep -E '^[<>]'
+step "Device (e2msim-auth): AUTHENTICATE in the E2M context on the card, through pcscd"
+"$b/tools/e2msim-auth" --reader 0 --pin 1234 --context e2m --eid "$hse" \
+	--rand "$(field RAND: <"$b/demo.hss")" --autn "$(field AUTN: <"$b/demo.hss")" | tee "$b/demo.dev"
+
+step "Do they agree?"
+pairs=("K_E2M_int:k_e2m_int" "K_E2M_enc:k_e2m_enc")
+agree=1
+for p in "${pairs[@]}"; do
+	hss=$(awk -v k="${p%%:*}" '$1 == k && $2 == "(A-D):" { print $3 }' "$b/demo.hss")
+	dev=$(field "${p##*:}" <"$b/demo.dev")
+	printf '%-10s HSS %s  device %s  %s\n' "${p%%:*}" "$hss" "$dev" \
+		"$([ "$hss" = "$dev" ] && echo same || echo DIFFERENT)"
+	[ "$hss" = "$dev" ] || agree=0
+done
+hss=$(field E2M-KID: <"$b/demo.hss"); dev=$(field e2m_kid <"$b/demo.dev")
+printf '%-10s HSS %s  device %s  %s\n' E2M-KID "$hss" "$dev" "$([ "$hss" = "$dev" ] && echo same || echo DIFFERENT)"
+[ "$hss" = "$dev" ] || agree=0
+[ "$(field XRES: <"$b/demo.hss")" = "$(field res <"$b/demo.dev")" ] || agree=0
+if [ "$agree" = 1 ]; then
+	echo "The HSS and the device hold the same E2M keys: the HSE can verify and decrypt"
+	echo "what the device protects, end to middle."
+else
+	echo "MISMATCH between the HSS and the device" >&2
+fi
 
 step "Done; stopping the card and pcscd"
+[ "$agree" = 1 ]

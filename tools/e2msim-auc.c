@@ -12,8 +12,10 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <osmocom/core/utils.h>
 
 #include "usim/auc.h"
+#include "usim/e2m_keyset.h"
 #include "usim/profile.h"
 #include "usim/rand.h"
 
@@ -36,6 +38,13 @@ struct auc_opts {
 	size_t auts_len;
 	bool auts_set;
 	bool json;
+	/* E2M (SPEC-E2M.md): the HSS side of the key agreement */
+	const char *eid;
+	struct usim_plmn snid;
+	bool snid_set;
+	uint8_t alg;
+	bool alg_set;
+	struct usim_profile_e2m e2m;	/* the profile's e2m object */
 };
 
 static void usage(FILE *out)
@@ -58,6 +67,12 @@ static void usage(FILE *out)
 		"                      TS 33.401 6.1.1)\n"
 		"  -A, --auts HEX      verify this AUTS (28 hex digits for a 64-bit MAC-S)\n"
 		"  -j, --json          one JSON object instead of text\n"
+		"      --eid ID        E2M: also the keysets the HSS hands to the endpoint ID\n"
+		"                      (SPEC-E2M.md 2): variants A-D from K (when the profile\n"
+		"                      has \"e2m\"), variant E from CK||IK, and E2M-KID\n"
+		"      --snid MCCMNC   E2M: serving PLMN, for the confidentiality policy\n"
+		"      --alg XX        E2M: ALG octet, EA high nibble, IA low (default: the\n"
+		"                      profile's e2m.alg, else 11)\n"
 		"  -h, --help          this text\n"
 		"Output: RAND, AUTN, XRES, CK, IK, AK, Kc, SRES (hex) and SQN, SEQ, IND, AMF;\n"
 		"a GSM-only algorithm gives RAND, Kc, SRES. With --auts: SQN_MS, SEQ_MS,\n"
@@ -135,7 +150,7 @@ bad:
 
 static int parse_args(int argc, char **argv, struct auc_opts *o)
 {
-	enum { OPT_SEQ = 256, OPT_IND, OPT_IND_BITS };
+	enum { OPT_SEQ = 256, OPT_IND, OPT_IND_BITS, OPT_EID, OPT_SNID, OPT_ALG };
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "rand", required_argument, NULL, 'r' },
@@ -146,6 +161,9 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 		{ "amf", required_argument, NULL, 'a' },
 		{ "auts", required_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "eid", required_argument, NULL, OPT_EID },
+		{ "snid", required_argument, NULL, OPT_SNID },
+		{ "alg", required_argument, NULL, OPT_ALG },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -199,6 +217,27 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case OPT_EID:
+			if (!*optarg || strlen(optarg) > USIM_E2M_EID_MAX) {
+				fprintf(stderr, "e2msim-auc: --eid: 1 to %d octets\n", USIM_E2M_EID_MAX);
+				return -1;
+			}
+			o->eid = optarg;
+			break;
+		case OPT_SNID:
+			if (usim_plmn_encode(optarg, &o->snid, NULL) < 0) {
+				fprintf(stderr, "e2msim-auc: --snid: expected MCCMNC, 5 or 6 digits\n");
+				return -1;
+			}
+			o->snid_set = true;
+			break;
+		case OPT_ALG:
+			if (parse_hex_exact("alg", optarg, &o->alg, 1) < 0 || usim_e2m_alg_check(o->alg) < 0) {
+				fprintf(stderr, "e2msim-auc: --alg: EA 0-2 (high nibble), IA 1-2 (low)\n");
+				return -1;
+			}
+			o->alg_set = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -296,8 +335,36 @@ static int print_json(json_t *obj)
 	return 0;
 }
 
+/* The keysets of one E2M key agreement, as the HSS hands them on */
+struct e2m_out {
+	const char *kid;
+	const struct usim_e2m_keyset *usim;	/* variants A-D, NULL without E2M card */
+	const struct usim_e2m_keyset *me;	/* variant E */
+};
+
+static void output_keyset(const char *label, const char *key, const struct usim_e2m_keyset *ks,
+			  json_t *obj)
+{
+	const struct auc_field f = { .text = "", .json = "k_e2m_int", .v = ks->k_int, .len = 16 };
+	char text[40];
+	json_t *sub = obj ? json_object() : NULL;
+
+	if (obj) {
+		print_fields(&f, 1, sub);
+		json_object_set_new(sub, "k_e2m_enc", ks->k_enc_len ?
+				    json_string(osmo_hexdump_nospc(ks->k_enc, ks->k_enc_len)) : json_null());
+		json_object_set_new(obj, key, sub);
+		return;
+	}
+	snprintf(text, sizeof(text), "K_E2M_int (%s):", label);
+	printf("%-18s %s\n", text, osmo_hexdump_nospc(ks->k_int, 16));
+	snprintf(text, sizeof(text), "K_E2M_enc (%s):", label);
+	printf("%-18s %s\n", text, ks->k_enc_len ? osmo_hexdump_nospc(ks->k_enc, ks->k_enc_len) :
+	       "(none: confidentiality off)");
+}
+
 static int output_vec(const char *alg, const struct usim_auc_vec *av, unsigned int ind_bits,
-		      bool json)
+		      const struct e2m_out *e2m, bool json)
 {
 	const struct auc_field fields[] = {
 		{ .text = "RAND:", .json = "rand", .v = av->rand, .len = sizeof(av->rand) },
@@ -324,6 +391,15 @@ static int output_vec(const char *alg, const struct usim_auc_vec *av, unsigned i
 	if (av->umts) {
 		print_sqn(av->sqn, ind_bits, false, obj);
 		print_fields(&amf, 1, obj);
+	}
+	if (e2m) {
+		if (obj)
+			json_object_set_new(obj, "e2m_kid", json_string(e2m->kid));
+		else
+			printf("E2M-KID: %s\n", e2m->kid);
+		if (e2m->usim)
+			output_keyset("A-D", "usim", e2m->usim, obj);
+		output_keyset("E", "me", e2m->me, obj);
 	}
 	if (obj) {
 		rc = print_json(obj);
@@ -357,10 +433,60 @@ static int output_auts(const char *alg, const struct auc_opts *o, uint64_t sqn_m
 
 /* ---- the two modes ---- */
 
+/* SPEC-E2M.md 2/4 policy, as the card applies it: confidentiality unless the
+ * home operator forbids it or the serving PLMN is listed. */
+static bool e2m_confidentiality(const struct auc_opts *o)
+{
+	const struct usim_profile_e2m *e = &o->e2m;
+
+	if (e->present && !e->home_confidentiality)
+		return false;
+	for (unsigned int i = 0; o->snid_set && i < e->no_confidentiality.count; i++) {
+		if (!memcmp(e->no_confidentiality.plmn[i].id, o->snid.id, 3))
+			return false;
+	}
+	return true;
+}
+
+static bool e2m_eid_allowed(const struct auc_opts *o)
+{
+	for (unsigned int i = 0; i < o->e2m.n_eids; i++) {
+		if (!strcmp(o->e2m.eids[i], o->eid))
+			return true;
+	}
+	return o->e2m.n_eids == 0;
+}
+
+/* The HSS's keysets for the AV: A-D from K when the card has an E2M
+ * context, E from CK || IK always. */
+static int e2m_keysets(const struct usim_alg_keys *keys, const struct auc_opts *o,
+		       const struct usim_auc_vec *av, struct usim_e2m_keyset *usim,
+		       struct usim_e2m_keyset *me, bool *have_usim)
+{
+	struct usim_e2m_request req = {
+		.rand = av->rand, .sqn_ak = av->autn, .eid = (const uint8_t *)o->eid,
+		.eid_len = strlen(o->eid), .alg = o->alg_set ? o->alg : o->e2m.alg,
+		.confidentiality = e2m_confidentiality(o),
+	};
+	struct usim_e2m_fc fc = { .ke2m_usim = o->e2m.fc_usim, .ke2m_me = o->e2m.fc_me, .alg = o->e2m.fc_alg };
+	int rc;
+
+	*have_usim = o->e2m.present && o->e2m.enabled;
+	if (av->ck_len != 16 || av->ik_len != 16)
+		return -EINVAL;
+	rc = usim_e2m_keyset_me(&fc, av->ck, av->ik, &req, me);
+	if (rc == 0 && *have_usim)
+		rc = usim_e2m_keyset_usim(&fc, keys->k, keys->k_len, &req, usim);
+	return rc;
+}
+
 static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 		   struct auc_opts *o)
 {
 	struct usim_auc_vec av;
+	struct usim_e2m_keyset usim, me;
+	struct e2m_out e2m = { .me = &me };
+	bool have_usim = false;
 	uint64_t sqn = o->sqn;
 	int rc = 0;
 
@@ -373,14 +499,35 @@ static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 			return AUC_EXIT_USAGE;
 		}
 	}
+	if (o->eid && !usim_alg_has_umts(alg)) {
+		fprintf(stderr, "e2msim-auc: --eid: %s has no 3G context, so no E2M keys\n", alg->name);
+		return AUC_EXIT_USAGE;
+	}
+	if (o->eid && !e2m_eid_allowed(o)) {
+		fprintf(stderr, "e2msim-auc: --eid: '%s' is not in the profile's e2m.eids: "
+			"the card would refuse it ('6985')\n", o->eid);
+		return AUC_EXIT_USAGE;
+	}
+	/* SPEC-E2M.md 3: the E2M indicator on AVs the HSS made E2M keys for */
+	if (o->eid && o->e2m.present && o->e2m.amf_mask) {
+		o->amf[0] |= (uint8_t)(o->e2m.amf_mask >> 8);
+		o->amf[1] |= (uint8_t)o->e2m.amf_mask;
+	}
 	if (!o->rand_set && usim_rand_bytes(o->rand, sizeof(o->rand))) {
 		fprintf(stderr, "e2msim-auc: the random generator failed\n");
 		return AUC_EXIT_INTERNAL;
 	}
 	rc = usim_auc_gen_vec(alg, keys, o->rand, sqn, o->amf, &av);
+	if (rc == 0 && o->eid) {
+		rc = e2m_keysets(keys, o, &av, &usim, &me, &have_usim);
+		e2m.kid = me.kid;
+		e2m.usim = have_usim ? &usim : NULL;
+	}
 	if (rc == 0)
-		rc = output_vec(alg->name, &av, o->ind_bits, o->json);
+		rc = output_vec(alg->name, &av, o->ind_bits, o->eid ? &e2m : NULL, o->json);
 	usim_auc_vec_clear(&av);
+	usim_e2m_keyset_clear(&usim);
+	usim_e2m_keyset_clear(&me);
 	if (rc) {
 		fprintf(stderr, "e2msim-auc: cannot make the vector: %s\n", strerror(-rc));
 		return AUC_EXIT_INTERNAL;
@@ -437,11 +584,13 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o))
 		return AUC_EXIT_USAGE;
 	if (usim_profile_load(&p, o.profile, err, sizeof(err))) {
+		/* p holds the defaults of every field it did not reach */
 		fprintf(stderr, "e2msim-auc: %s: %s\n", o.profile, err);
 		usim_profile_clear(&p);
 		return AUC_EXIT_USAGE;
 	}
 	rc = usim_auc_keys_from_profile(&p, &alg, &keys);
+	o.e2m = p.e2m;
 	usim_profile_clear(&p);
 	if (rc) {
 		fprintf(stderr, "e2msim-auc: %s: unusable key material (%s)\n", o.profile,

@@ -14,7 +14,7 @@
 #include "apdu/tlv.h"
 #include "usim/command.h"
 #include "usim/ct.h"
-#include "usim/e2m_kdf.h"
+#include "usim/e2m_keyset.h"
 
 /* TS 31.102 7.1.2 table: security contexts in P2 */
 enum auth_context {
@@ -221,12 +221,13 @@ static bool e2m_eid_allowed(struct usim_card *card, const uint8_t *eid, size_t l
 	return !any_record;
 }
 
-static bool e2m_confidentiality(struct usim_card *card, uint8_t ea, const uint8_t *snid, size_t snid_len)
+/* EF.E2M_POL: the home operator allows confidentiality, and not in SNID */
+static bool e2m_confidentiality(struct usim_card *card, const uint8_t *snid, size_t snid_len)
 {
 	size_t len;
 	const uint8_t *pol = e2m_pol(card, &len);
 
-	if (ea == USIM_E2M_EA_NONE || !(pol[0] & E2M_POL_HOME_CONF))
+	if (!(pol[0] & E2M_POL_HOME_CONF))
 		return false;
 	for (size_t i = 1; snid_len == 3 && i + 3 <= len; i += 3) {
 		if (!memcmp(pol + i, snid, 3))
@@ -239,34 +240,35 @@ static bool e2m_confidentiality(struct usim_card *card, uint8_t ea, const uint8_
 static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
 	const uint8_t *pos = cmd->data, *end = cmd->data + cmd->nc;
-	const uint8_t *rand, *autn, *eid, *snid, *alg_lv = NULL;
-	size_t eid_len, snid_len, alg_len = 0;
-	uint8_t alg = card->e2m.alg, k_e2m[USIM_E2M_KEY_LEN], k_int[16], k_enc[16];
-	size_t k_enc_len = 0;
+	const uint8_t *autn, *snid, *alg_lv = NULL;
+	size_t snid_len, alg_len = 0;
+	struct usim_e2m_request req = { .alg = card->e2m.alg };
 	struct usim_e2m_fc fc = { .ke2m_usim = card->e2m.fc_usim, .alg = card->e2m.fc_alg };
+	struct usim_e2m_keyset ks;
 	struct aka a;
 	bool fresh;
 	uint16_t sw;
 
-	if ((sw = parse_rand_autn(&pos, end, &rand, &autn)) != APDU_SW_OK)
+	if ((sw = parse_rand_autn(&pos, end, &req.rand, &autn)) != APDU_SW_OK)
 		return sw;
-	if (apdu_lv_next(&pos, end, &eid, &eid_len) < 0 || apdu_lv_next(&pos, end, &snid, &snid_len) < 0)
+	if (apdu_lv_next(&pos, end, &req.eid, &req.eid_len) < 0 ||
+	    apdu_lv_next(&pos, end, &snid, &snid_len) < 0)
 		return APDU_SW_WRONG_LENGTH;
 	if (pos < end && apdu_lv_next(&pos, end, &alg_lv, &alg_len) < 0)
 		return APDU_SW_WRONG_LENGTH;
 	if (pos != end)
 		return APDU_SW_WRONG_LENGTH;
-	if (usim_e2m_eid_check(eid, eid_len) < 0 || (snid_len != 0 && snid_len != 3) ||
+	if (usim_e2m_eid_check(req.eid, req.eid_len) < 0 || (snid_len != 0 && snid_len != 3) ||
 	    (alg_lv && alg_len != 1))
 		return APDU_SW_WRONG_DATA;
 	if (alg_lv)
-		alg = alg_lv[0];
-	if ((alg >> 4) > 2 || (alg & 0x0F) < 1 || (alg & 0x0F) > 2)
-		return APDU_SW_WRONG_DATA;	/* SPEC-E2M.md 2: EA 0-2, IA 1-2 */
-	if (!e2m_eid_allowed(card, eid, eid_len))
+		req.alg = alg_lv[0];
+	if (usim_e2m_alg_check(req.alg) < 0)
+		return APDU_SW_WRONG_DATA;
+	if (!e2m_eid_allowed(card, req.eid, req.eid_len))
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
 
-	sw = aka_run(card, rand, autn, &a, rsp, &fresh);
+	sw = aka_run(card, req.rand, autn, &a, rsp, &fresh);
 	if (sw != APDU_SW_OK || !fresh)
 		goto out;
 	put_access_keys(rsp, &a);
@@ -277,24 +279,22 @@ static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, str
 		LOGP(DE2M, LOGL_INFO, "%s: AMF without the E2M indicator, no E2M keys\n", card->iccid);
 		goto out;
 	}
-	if (usim_e2m_key_usim(&fc, card->keys.k, card->keys.k_len, rand, autn, eid, eid_len, k_e2m) < 0 ||
-	    usim_e2m_key_int(&fc, k_e2m, alg & 0x0F, k_int) < 0 ||
-	    (e2m_confidentiality(card, alg >> 4, snid, snid_len) &&
-	     usim_e2m_key_enc(&fc, k_e2m, alg >> 4, k_enc, &k_enc_len) < 0)) {
+	req.sqn_ak = autn;
+	req.confidentiality = e2m_confidentiality(card, snid, snid_len);
+	if (usim_e2m_keyset_usim(&fc, card->keys.k, card->keys.k_len, &req, &ks) < 0) {
 		rsp->len = 0;
 		sw = APDU_SW_TECHNICAL_PROBLEM;
 		goto out;
 	}
-	put_lv(rsp, k_int, sizeof(k_int));
-	put_lv(rsp, k_enc, k_enc_len);
-	e2m_log_key(DE2M, "K_E2M_int", k_int, sizeof(k_int));
-	LOGP(DE2M, LOGL_INFO, "%s: E2M keys for EID %.*s, ALG %02X%s\n", card->iccid, (int)eid_len,
-	     (const char *)eid, alg, k_enc_len ? "" : ", no confidentiality");
+	put_lv(rsp, ks.k_int, sizeof(ks.k_int));
+	put_lv(rsp, ks.k_enc, ks.k_enc_len);
+	e2m_log_key(DE2M, "K_E2M_int", ks.k_int, sizeof(ks.k_int));
+	e2m_log_key(DE2M, "K_E2M_enc", ks.k_enc, ks.k_enc_len);
+	LOGP(DE2M, LOGL_INFO, "%s: E2M keys for %s, ALG %02X%s\n", card->iccid, ks.kid, req.alg,
+	     ks.k_enc_len ? "" : ", no confidentiality");
+	usim_e2m_keyset_clear(&ks);
 out:
 	OPENSSL_cleanse(&a, sizeof(a));
-	OPENSSL_cleanse(k_e2m, sizeof(k_e2m));
-	OPENSSL_cleanse(k_int, sizeof(k_int));
-	OPENSSL_cleanse(k_enc, sizeof(k_enc));
 	return sw;
 }
 

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* E2M keysets, SPEC-E2M.md 2: K_E2M from K (variants A-D) or from CK||IK
+ * (variant E), then K_E2M_int and, unless confidentiality is off, K_E2M_enc;
+ * K_E2M itself never leaves this file. */
+
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "usim/e2m_keyset.h"
+
+/*! SPEC-E2M.md 2: EA 0-2 (high nibble), IA 1-2 (low nibble). 0 or -EINVAL. */
+int usim_e2m_alg_check(uint8_t alg)
+{
+	return (alg >> 4) <= 2 && (alg & 0x0F) >= 1 && (alg & 0x0F) <= 2 ? 0 : -EINVAL;
+}
+
+static int from_k_e2m(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_KEY_LEN],
+		      const struct usim_e2m_request *req, struct usim_e2m_keyset *ks)
+{
+	size_t kid_len;
+	int rc = usim_e2m_key_int(fc, k_e2m, req->alg & 0x0F, ks->k_int);
+
+	ks->k_enc_len = 0;
+	if (rc == 0 && req->confidentiality && (req->alg >> 4) != USIM_E2M_EA_NONE)
+		rc = usim_e2m_key_enc(fc, k_e2m, req->alg >> 4, ks->k_enc, &ks->k_enc_len);
+	if (rc == 0)
+		rc = usim_e2m_kid(req->rand, req->eid, req->eid_len, ks->kid, sizeof(ks->kid), &kid_len);
+	return rc;
+}
+
+/*! The keyset of variants A-D, from K. Returns 0 or a negative errno. */
+int usim_e2m_keyset_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t k_len,
+			 const struct usim_e2m_request *req, struct usim_e2m_keyset *ks)
+{
+	uint8_t k_e2m[USIM_E2M_KEY_LEN];
+	int rc = usim_e2m_alg_check(req->alg);
+
+	if (rc == 0)
+		rc = usim_e2m_key_usim(fc, k, k_len, req->rand, req->sqn_ak, req->eid, req->eid_len, k_e2m);
+	if (rc == 0)
+		rc = from_k_e2m(fc, k_e2m, req, ks);
+	OPENSSL_cleanse(k_e2m, sizeof(k_e2m));
+	if (rc)
+		usim_e2m_keyset_clear(ks);
+	return rc;
+}
+
+/*! The keyset of variant E, from CK || IK. Returns 0 or a negative errno. */
+int usim_e2m_keyset_me(const struct usim_e2m_fc *fc, const uint8_t ck[16], const uint8_t ik[16],
+		       const struct usim_e2m_request *req, struct usim_e2m_keyset *ks)
+{
+	uint8_t k_e2m[USIM_E2M_KEY_LEN];
+	int rc = usim_e2m_alg_check(req->alg);
+
+	if (rc == 0)
+		rc = usim_e2m_key_me(fc, ck, ik, req->rand, req->sqn_ak, req->eid, req->eid_len, k_e2m);
+	if (rc == 0)
+		rc = from_k_e2m(fc, k_e2m, req, ks);
+	OPENSSL_cleanse(k_e2m, sizeof(k_e2m));
+	if (rc)
+		usim_e2m_keyset_clear(ks);
+	return rc;
+}
+
+void usim_e2m_keyset_clear(struct usim_e2m_keyset *ks)
+{
+	OPENSSL_cleanse(ks, sizeof(*ks));
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The keyset of one E2M key agreement (SPEC-E2M.md 2): K_E2M_int, K_E2M_enc
+ * when confidentiality is on, and E2M-KID. The same code serves the card
+ * (variants A-D), the HSS side of e2msim-auc (A-D and E) and the ME (E). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "usim/e2m_kdf.h"
+
+struct usim_e2m_request {
+	const uint8_t *rand;		/* 16 octets */
+	const uint8_t *sqn_ak;		/* SQN xor AK: the first 6 octets of AUTN */
+	const uint8_t *eid;
+	size_t eid_len;			/* 1..128 */
+	uint8_t alg;			/* EA << 4 | IA */
+	bool confidentiality;		/* the policy allows K_E2M_enc */
+};
+
+struct usim_e2m_keyset {
+	uint8_t k_int[USIM_E2M_ALG_KEY_LEN];
+	uint8_t k_enc[USIM_E2M_ALG_KEY_LEN];
+	size_t k_enc_len;		/* 0: no K_E2M_enc */
+	char kid[USIM_E2M_KID_MAX];
+};
+
+int usim_e2m_alg_check(uint8_t alg);
+int usim_e2m_keyset_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t k_len,
+			 const struct usim_e2m_request *req, struct usim_e2m_keyset *ks);
+int usim_e2m_keyset_me(const struct usim_e2m_fc *fc, const uint8_t ck[16], const uint8_t ik[16],
+		       const struct usim_e2m_request *req, struct usim_e2m_keyset *ks);
+void usim_e2m_keyset_clear(struct usim_e2m_keyset *ks);
