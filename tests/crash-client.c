@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* crash-client: drives a card through PC/SC while someone
- * kills it (tests/test_crash.sh). Each iteration writes a transparent EF
- * (EF.LOCI), a record (DF.TELECOM/EF.ADN record 1) and runs a wrong and a
- * right VERIFY PIN1. After every reconnection it checks that the card holds
+/* crash-client PROFILE: drives a card through PC/SC while someone kills it
+ * (tests/test_crash.sh). Each iteration writes a transparent EF (EF.LOCI), a
+ * record (DF.TELECOM/EF.ADN record 1), runs a wrong and a right VERIFY PIN1
+ * and an AUTHENTICATE with a fresh AV (from usim/auc.c and the profile's
+ * keys). After every reconnection it also replays the last AV the card
+ * answered with RES: it must be refused ('DC' AUTS), never accepted twice. After every reconnection it checks that the card holds
  * what it last acknowledged, or the write that was in flight, and nothing
  * else: no answered update lost, nothing half-written, no PIN counter back
  * up. Runs until SIGTERM, then checks the final state once more. Prints
@@ -15,11 +17,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
 #include "apdu/log.h"
 #include "apdu/pcsc.h"
+#include "usim/auc.h"
+#include "usim/profile.h"
 
 #define LOCI_LEN	11
 #define ADN_LEN		28
@@ -37,6 +42,10 @@ struct expect {
 };
 
 static volatile sig_atomic_t stop;
+static const struct usim_alg *alg;
+static struct usim_alg_keys keys;
+static uint8_t acked_av[34];	/* LV(RAND) LV(AUTN) of the last AV answered with RES */
+static bool have_acked_av;
 static struct apdu_transport t;
 static bool connected;
 static int violations, reconnects;
@@ -121,6 +130,15 @@ static int reconnect(struct expect *e, bool check)
 	e->tries = e->tries_flight = 3;
 	if (!check)
 		return 0;
+	if (have_acked_av) {
+		if (xfer(0x00, 0x88, 0x00, 0x81, acked_av, sizeof(acked_av), 0, buf, &len, &sw) < 0)
+			return -EIO;
+		if (sw != 0x9000 || len < 1 || buf[0] != 0xDC) {
+			violations++;
+			printf("not ok - after reconnect %d: an AV answered before was accepted again "
+			       "(%04X %02X)\n", reconnects, sw, len ? buf[0] : 0);
+		}
+	}
 	if (xfer(0x00, 0xB0, 0x8B, 0x00, NULL, 0, LOCI_LEN, buf, &len, &sw) < 0 || sw != 0x9000)
 		return -EIO;
 	long k = match_pattern(buf, LOCI_LEN, 0x5A, e->bin, e->bin_flight);
@@ -179,6 +197,33 @@ static int iteration(long i, struct expect *e)
 	if (xfer(0x00, 0x20, 0x00, 0x01, pin_right, 8, 0, NULL, NULL, &sw) < 0)
 		return -1;
 	e->tries = 3;
+
+	/* AUTHENTICATE with a fresh AV: SEQ = i + 1, IND 0 */
+	{
+		static const uint8_t amf[2] = { 0x80, 0x00 };
+		struct usim_auc_vec av;
+		uint8_t d[34], rsp[64], rnd[16];
+		size_t len;
+		for (int j = 0; j < 16; j++)
+			rnd[j] = (uint8_t)random();
+		if (usim_auc_gen_vec(alg, &keys, rnd, (uint64_t)(i + 1) << 5, amf, &av) < 0)
+			return printf("not ok - AV generation failed\n"), -2;
+		d[0] = 16;
+		memcpy(d + 1, av.rand, 16);
+		d[17] = 16;
+		memcpy(d + 18, av.autn, 16);
+		usim_auc_vec_clear(&av);
+		if (xfer(0x00, 0x88, 0x00, 0x81, d, sizeof(d), 0, rsp, &len, &sw) < 0)
+			return -1;
+		if (sw == 0x6982)
+			return -1;
+		if (sw != 0x9000 || len < 1 || (rsp[0] != 0xDB && rsp[0] != 0xDC))
+			return printf("not ok - AUTHENTICATE answered %04X\n", sw), -2;
+		if (rsp[0] == 0xDB) {
+			memcpy(acked_av, d, sizeof(d));
+			have_acked_av = true;
+		}
+	}
 	return 0;
 }
 
@@ -194,6 +239,16 @@ int main(int argc, char **argv)
 
 	signal(SIGTERM, on_term);
 	e2m_log_init(talloc_named_const(NULL, 0, "crash-client"), -1);
+	{
+		static struct usim_profile p;
+		char err[256];
+		if (argc != 2 || usim_profile_load(&p, argv[1], err, sizeof(err)) < 0 ||
+		    usim_auc_keys_from_profile(&p, &alg, &keys) < 0) {
+			printf("not ok - usage: crash-client PROFILE (%s)\n", argc == 2 ? err : "no profile");
+			return 1;
+		}
+		usim_profile_clear(&p);
+	}
 	if (reconnect(&e, false) < 0) {
 		printf("not ok - no card to start with\n");
 		return 1;
@@ -219,5 +274,6 @@ int main(int argc, char **argv)
 	if (reconnect(&e, true) < 0)
 		printf("not ok - final check: card not reachable\n"), violations++;
 	printf("# crash-client: %ld iterations, %d reconnects, %d violations\n", i, reconnects, violations);
+	OPENSSL_cleanse(&keys, sizeof(keys));
 	return violations ? 1 : 0;
 }

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Crash safety through real pcscd + vpcd: e2msim-card killed with SIGKILL at
 # random moments while tests/crash-client updates a transparent EF and a
-# record and counts PIN tries; after every restart the client checks that no
-# answered change was lost and nothing was half-written.
+# record, counts PIN tries and authenticates; after every restart the client
+# checks that no answered change was lost, nothing was half-written, and no
+# AV answered with RES is accepted again.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -21,7 +22,7 @@ card() {
 }
 card
 "$top_builddir/tests/pcsc-wait" 0 present 10
-"$top_builddir/tests/crash-client" >"$work/client.out" 2>&1 &
+"$top_builddir/tests/crash-client" "$top_srcdir/tests/profiles/script.json" >"$work/client.out" 2>&1 &
 client=$!
 kills=0
 while [ "$kills" -lt "$kills_wanted" ] && kill -0 "$client" 2>/dev/null; do
@@ -37,7 +38,7 @@ sleep 1
 kill -TERM "$client" 2>/dev/null
 wait "$client"; rc=$?
 cat "$work/client.out"
-tap_check "no answered update lost, nothing half-written, no PIN try returned over $kills kills" \
+tap_check "no answered update lost, nothing half-written, no PIN try returned, no AUTN accepted twice over $kills kills" \
 	[ "$rc" -eq 0 ]
 summary=$(grep '^# crash-client' "$work/client.out")
 reconnects=$(sed -n 's/.* \([0-9]*\) reconnects.*/\1/p' <<<"$summary")

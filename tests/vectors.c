@@ -11,36 +11,12 @@
 
 #include <cmocka.h>
 
+#include "apdu/hex.h"
 #include "tests/vectors.h"
-
-int tvec_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int tvec_hex2bin(const char *hex, uint8_t *out, size_t cap)
 {
-	size_t n;
-
-	if (!hex)
-		return -1;
-	n = strlen(hex);
-	if (n % 2 || n / 2 > cap)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = tvec_hexval(hex[2 * i]), lo = tvec_hexval(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(n / 2);
+	return hex ? apdu_hex_decode(hex, strlen(hex), out, cap) : -1;
 }
 
 const char *tvec_bin2hex(const uint8_t *b, size_t len, char *buf)

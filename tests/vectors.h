@@ -12,7 +12,6 @@
 #include <jansson.h>
 
 /*! Value of a hex digit, -1 if c is not one. */
-int tvec_hexval(char c);
 
 /*! Octets of a hex string into out; -1 if hex is NULL, not hex, of odd
  *  length or longer than cap octets. */

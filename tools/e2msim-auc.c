@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <osmocom/core/utils.h>
 
+#include "apdu/hex.h"
 #include "usim/auc.h"
 #include "usim/e2m_keyset.h"
 #include "usim/profile.h"
@@ -82,38 +83,10 @@ static void usage(FILE *out)
 		USIM_AUC_IND_BITS_MAX, USIM_AUC_IND_BITS_DEFAULT);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Hex of at most cap octets; the octet count, or -1. */
-static int parse_hex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len % 2 || len / 2 > cap)
-		return -1;
-	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(len / 2);
-}
-
 /* Exactly len octets of hex, or a message naming the option. */
 static int parse_hex_exact(const char *opt, const char *s, uint8_t *out, size_t len)
 {
-	if (parse_hex(s, out, len) != (int)len) {
+	if (apdu_hex_decode(s, strlen(s), out, len) != (int)len) {
 		fprintf(stderr, "e2msim-auc: --%s: expected %zu hex digits, got '%s'\n", opt,
 			2 * len, s);
 		return -1;
@@ -134,7 +107,7 @@ static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out
 	if (!*s)
 		goto bad;
 	for (; *s; s++) {
-		int d = hexval(*s);
+		int d = apdu_hex_nibble(*s);
 
 		if (d < 0 || d >= base || v > (max - (uint64_t)d) / (uint64_t)base)
 			goto bad;
@@ -206,7 +179,7 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 				return -1;
 			break;
 		case 'A':
-			len = parse_hex(optarg, o->auts, sizeof(o->auts));
+			len = apdu_hex_decode(optarg, strlen(optarg), o->auts, sizeof(o->auts));
 			if (len <= USIM_ALG_SQN_LEN) {
 				fprintf(stderr, "e2msim-auc: --auts: expected hex, SQN_MS xor AK* "
 					"(6 octets) and MAC-S, got '%s'\n", optarg);

@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "apdu/hex.h"
 #include "apdu/log.h"
 #include "apdu/sw.h"
 #include "usim/access.h"
@@ -18,17 +19,6 @@
 #include "usim/personalize.h"
 #include "usim/profile.h"
 #include "usim/store.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Fill a file's contents from its table default: hex, records separated by
  * '|', everything not given 'FF' (unused octets of a UICC file are 'FF'). */
@@ -47,8 +37,8 @@ static int content_from_default(const struct usim_fs_node *n, uint8_t *buf)
 			p++;
 			continue;
 		}
-		hi = hexval(p[0]);
-		lo = hi < 0 ? -1 : hexval(p[1]);
+		hi = apdu_hex_nibble(p[0]);
+		lo = hi < 0 ? -1 : apdu_hex_nibble(p[1]);
 		if (lo < 0 || pos >= rec_start + unit || pos >= n->content_size)
 			return -1;
 		buf[pos++] = (uint8_t)(hi << 4 | lo);

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "apdu/hex.h"
 #include "usim/auth_alg.h"
 #include "usim/fs.h"
 #include "usim/profile.h"
@@ -51,31 +52,18 @@ static int digits(struct field_ctx *c, json_t *v, size_t min, size_t max, char *
 	return 0;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* A hex string of at most max octets into out; the octet count, or -1. */
 static int hex_string(struct field_ctx *c, const char *s, uint8_t *out, size_t max)
 {
 	size_t len = s ? strlen(s) : 0;
+	int n;
 
 	if (!s || len % 2 || len / 2 > max)
 		return fail(c, "expected a hex string of at most %zu octets", max);
-	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return fail(c, "'%c%c' is not hex", s[2 * i], s[2 * i + 1]);
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(len / 2);
+	n = apdu_hex_decode(s, len, out, max);
+	if (n < 0)
+		return fail(c, "'%s' is not hex", s);
+	return n;
 }
 
 static int parse_iccid(struct field_ctx *c, json_t *v)
