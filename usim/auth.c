@@ -14,6 +14,7 @@
 #include "apdu/tlv.h"
 #include "usim/command.h"
 #include "usim/ct.h"
+#include "usim/e2m_cmd.h"
 #include "usim/e2m_keyset.h"
 
 /* TS 31.102 7.1.2 table: security contexts in P2 */
@@ -222,14 +223,14 @@ static bool e2m_eid_allowed(struct usim_card *card, const uint8_t *eid, size_t l
 }
 
 /* EF.E2M_POL: the home operator allows confidentiality, and not in SNID */
-static bool e2m_confidentiality(struct usim_card *card, const uint8_t *snid, size_t snid_len)
+static bool e2m_confidentiality(struct usim_card *card, const uint8_t *snid)
 {
 	size_t len;
 	const uint8_t *pol = e2m_pol(card, &len);
 
 	if (!(pol[0] & E2M_POL_HOME_CONF))
 		return false;
-	for (size_t i = 1; snid_len == 3 && i + 3 <= len; i += 3) {
+	for (size_t i = 1; snid && i + 3 <= len; i += 3) {
 		if (!memcmp(pol + i, snid, 3))
 			return false;
 	}
@@ -239,36 +240,24 @@ static bool e2m_confidentiality(struct usim_card *card, const uint8_t *snid, siz
 /* The E2M context, SPEC-E2M.md 3: the whole 3G AKA, then the E2M keys. */
 static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
-	const uint8_t *pos = cmd->data, *end = cmd->data + cmd->nc;
-	const uint8_t *autn, *snid, *alg_lv = NULL;
-	size_t snid_len, alg_len = 0;
-	struct usim_e2m_request req = { .alg = card->e2m.alg };
+	struct usim_e2m_cmd c;
+	struct usim_e2m_request req;
 	struct usim_e2m_fc fc = { .ke2m_usim = card->e2m.fc_usim, .alg = card->e2m.fc_alg };
 	struct usim_e2m_keyset ks;
 	struct aka a;
 	bool fresh;
-	uint16_t sw;
+	uint16_t sw = usim_e2m_cmd_parse(cmd->data, cmd->nc, &c);
 
-	if ((sw = parse_rand_autn(&pos, end, &req.rand, &autn)) != APDU_SW_OK)
+	if (sw != APDU_SW_OK)
 		return sw;
-	if (apdu_lv_next(&pos, end, &req.eid, &req.eid_len) < 0 ||
-	    apdu_lv_next(&pos, end, &snid, &snid_len) < 0)
-		return APDU_SW_WRONG_LENGTH;
-	if (pos < end && apdu_lv_next(&pos, end, &alg_lv, &alg_len) < 0)
-		return APDU_SW_WRONG_LENGTH;
-	if (pos != end)
-		return APDU_SW_WRONG_LENGTH;
-	if (usim_e2m_eid_check(req.eid, req.eid_len) < 0 || (snid_len != 0 && snid_len != 3) ||
-	    (alg_lv && alg_len != 1))
-		return APDU_SW_WRONG_DATA;
-	if (alg_lv)
-		req.alg = alg_lv[0];
-	if (usim_e2m_alg_check(req.alg) < 0)
-		return APDU_SW_WRONG_DATA;
-	if (!e2m_eid_allowed(card, req.eid, req.eid_len))
+	if (!e2m_eid_allowed(card, c.eid, c.eid_len))
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
-
-	sw = aka_run(card, req.rand, autn, &a, rsp, &fresh);
+	req = (struct usim_e2m_request){
+		.rand = c.rand, .sqn_ak = c.autn, .eid = c.eid, .eid_len = c.eid_len,
+		.alg = c.alg_given ? c.alg : card->e2m.alg,
+		.confidentiality = e2m_confidentiality(card, c.snid),
+	};
+	sw = aka_run(card, c.rand, c.autn, &a, rsp, &fresh);
 	if (sw != APDU_SW_OK || !fresh)
 		goto out;
 	put_access_keys(rsp, &a);
@@ -279,8 +268,6 @@ static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, str
 		LOGP(DE2M, LOGL_INFO, "%s: AMF without the E2M indicator, no E2M keys\n", card->iccid);
 		goto out;
 	}
-	req.sqn_ak = autn;
-	req.confidentiality = e2m_confidentiality(card, snid, snid_len);
 	if (usim_e2m_keyset_usim(&fc, card->keys.k, card->keys.k_len, &req, &ks) < 0) {
 		rsp->len = 0;
 		sw = APDU_SW_TECHNICAL_PROBLEM;

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,23 +19,14 @@
 
 #include "apdu/log.h"
 #include "apdu/sw.h"
+#include "apdu/vicc.h"
 #include "apdu/vpcd.h"
 #include "usim/card.h"
 #include "usim/profile.h"
 #include "usim/store.h"
 
-#define RECONNECT_MS	200
 #define SLOTS_MAX	16
 
-struct slot {
-	struct usim_card *card;
-	char host[256];
-	uint16_t port;
-	int fd;
-	bool powered;
-	bool warned;		/* "vpcd not reachable" logged for this outage */
-	struct apdu_vpcd_rx rx;
-};
 
 static volatile sig_atomic_t stop_requested;
 static struct gsmtap_inst *gsmtap;
@@ -81,133 +71,37 @@ static void gsmtap_apdu(const uint8_t *c, size_t clen, const uint8_t *r, size_t 
 		       (unsigned int)(clen + rlen));
 }
 
-static void slot_disconnect(struct slot *s)
+/* The card as a vpcd slot: apdu/vicc.c calls these */
+static int card_atr(struct apdu_vicc *v, uint8_t *buf, size_t cap)
 {
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
-	s->powered = false;
-	apdu_vpcd_rx_init(&s->rx);
+	if (cap < usim_atr_len)
+		return -ENOSPC;
+	memcpy(buf, usim_atr, usim_atr_len);
+	return (int)usim_atr_len;
 }
 
-static void slot_try_connect(struct slot *s)
+static void card_power(struct apdu_vicc *v, uint8_t ctrl)
 {
-	int fd = apdu_vpcd_connect(s->host, s->port);
-
-	if (fd < 0) {
-		if (!s->warned)
-			LOGP(DVPCD, LOGL_NOTICE, "vpcd %s:%u not reachable (%s), retrying\n",
-			     s->host, s->port, strerror(-fd));
-		s->warned = true;
-		return;
-	}
-	LOGP(DVPCD, LOGL_NOTICE, "connected to vpcd %s:%u\n", s->host, s->port);
-	s->fd = fd;
-	s->warned = false;
-	apdu_vpcd_rx_init(&s->rx);
+	LOGP(DCARD, LOGL_INFO, "%s\n", ctrl == APDU_VPCD_POWER_OFF ? "power off" :
+	     ctrl == APDU_VPCD_RESET ? "reset" : "power on");
+	if (ctrl != APDU_VPCD_POWER_OFF)
+		usim_card_reset(v->priv);
 }
 
-/* One complete frame from vpcd: a control octet or a C-APDU. */
-static int slot_handle_frame(struct slot *s, const uint8_t *frame, size_t len)
+static size_t card_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen,
+			uint8_t *rapdu, size_t rcap)
 {
-	uint8_t rapdu[USIM_RSP_DATA_MAX + 2];
-	size_t rlen;
+	size_t rlen = usim_card_apdu(v->priv, capdu, clen, rapdu, rcap);
 
-	if (len == 1) {
-		switch (frame[0]) {
-		case APDU_VPCD_POWER_OFF:
-			LOGP(DCARD, LOGL_INFO, "power off\n");
-			s->powered = false;
-			return 0;
-		case APDU_VPCD_POWER_ON:
-		case APDU_VPCD_RESET:
-			LOGP(DCARD, LOGL_INFO, "%s\n", frame[0] == APDU_VPCD_RESET ? "reset" : "power on");
-			usim_card_reset(s->card);
-			s->powered = true;
-			return 0;
-		case APDU_VPCD_GET_ATR:
-			/* vpcd polls presence with this: no side effects. */
-			return apdu_vpcd_send(s->fd, usim_atr, usim_atr_len);
-		default:
-			LOGP(DVPCD, LOGL_NOTICE, "unknown control octet %02X ignored\n", frame[0]);
-			return 0;
-		}
-	}
-	if (len == 0)
-		return 0;
-	rlen = usim_card_apdu(s->card, frame, len, rapdu, sizeof(rapdu));
-	gsmtap_apdu(frame, len, rapdu, rlen);
-	return apdu_vpcd_send(s->fd, rapdu, rlen);
+	gsmtap_apdu(capdu, clen, rapdu, rlen);
+	return rlen;
 }
 
-/* Read what is there and handle every complete frame in it. */
-static void slot_read(struct slot *s)
-{
-	uint8_t chunk[4096];
-	ssize_t n = read(s->fd, chunk, sizeof(chunk));
-	size_t used = 0;
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n > 0)
-		apdu_vpcd_quickack(s->fd);
-	if (n <= 0) {
-		LOGP(DVPCD, LOGL_NOTICE, "vpcd %s:%u closed the connection, reconnecting\n",
-		     s->host, s->port);
-		slot_disconnect(s);
-		return;
-	}
-	while (used < (size_t)n) {
-		bool complete;
-		used += apdu_vpcd_rx_feed(&s->rx, chunk + used, (size_t)n - used, &complete);
-		if (complete && slot_handle_frame(s, s->rx.frame, apdu_vpcd_frame_len(&s->rx)) < 0) {
-			LOGP(DVPCD, LOGL_NOTICE, "send to vpcd failed, reconnecting\n");
-			slot_disconnect(s);
-			return;
-		}
-	}
-}
-
-static int serve(struct slot *slots, size_t n_slots)
-{
-	sigset_t blocked, during_poll;
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&blocked);
-	sigaddset(&blocked, SIGTERM);
-	sigaddset(&blocked, SIGINT);
-	sigprocmask(SIG_BLOCK, &blocked, &during_poll);
-	sigdelset(&during_poll, SIGTERM);
-	sigdelset(&during_poll, SIGINT);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	while (!stop_requested) {
-		struct pollfd pfd[n_slots];
-		struct timespec timeout = { .tv_nsec = RECONNECT_MS * 1000000L };
-		bool waiting = false;
-
-		for (size_t i = 0; i < n_slots; i++) {
-			if (slots[i].fd < 0)
-				slot_try_connect(&slots[i]);
-			pfd[i] = (struct pollfd){ .fd = slots[i].fd, .events = POLLIN };
-			waiting |= slots[i].fd < 0;
-		}
-		if (ppoll(pfd, n_slots, waiting ? &timeout : NULL, &during_poll) < 0) {
-			if (errno == EINTR)
-				continue;
-			LOGP(DVPCD, LOGL_ERROR, "poll: %s\n", strerror(errno));
-			return 1;
-		}
-		for (size_t i = 0; i < n_slots; i++) {
-			if (slots[i].fd >= 0 && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				slot_read(&slots[i]);
-		}
-	}
-	LOGP(DCARD, LOGL_NOTICE, "signal %d, shutting down\n", (int)stop_requested);
-	return 0;
-}
+static const struct apdu_vicc_ops card_ops = {
+	.atr = card_atr,
+	.power = card_power,
+	.apdu = card_apdu,
+};
 
 /* The SQN array as the card holds it: IND, SEQ, and SQN = SEQ || IND. */
 static void sqn_print(const struct usim_card *card)
@@ -258,7 +152,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	static struct slot slots[SLOTS_MAX];
+	static struct apdu_vicc slots[SLOTS_MAX];
+	struct usim_card *cards[SLOTS_MAX] = { 0 };
 	const char *profiles[SLOTS_MAX], *state = NULL, *gsmtap_host = NULL;
 	char host[256] = "127.0.0.1", state_buf[4096], err[512];
 	uint16_t port = APDU_VPCD_PORT;
@@ -334,38 +229,41 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		for (size_t j = 0; j < i; j++) {
-			if (!strcmp(slots[j].card->iccid, p->iccid)) {
+			if (!strcmp(cards[j]->iccid, p->iccid)) {
 				fprintf(stderr, "e2msim-card: profile %s: field 'iccid': %s is already "
 					"served by %s\n", profiles[i], p->iccid, profiles[j]);
 				usim_profile_clear(p);
 				goto out;
 			}
 		}
-		ok = usim_card_new(&slots[i].card, p, store, repersonalize, err, sizeof(err)) == 0;
+		ok = usim_card_new(&cards[i], p, store, repersonalize, err, sizeof(err)) == 0;
 		if (ok && sqn_reset)
-			ok = sqn_reset_card(slots[i].card, p) == 0;
+			ok = sqn_reset_card(cards[i], p) == 0;
 		usim_profile_clear(p);
 		talloc_free(p);
 		if (!ok) {
 			fprintf(stderr, "e2msim-card: profile %s: %s\n", profiles[i], err);
 			goto out;
 		}
-		snprintf(slots[i].host, sizeof(slots[i].host), "%s", host);
-		slots[i].port = (uint16_t)(port + i);
-		slots[i].fd = -1;
-		apdu_vpcd_rx_init(&slots[i].rx);
+		apdu_vicc_init(&slots[i], &card_ops, cards[i], host, (uint16_t)(port + i));
 	}
 	if (sqn_dump || sqn_reset) {
 		for (size_t i = 0; i < n; i++)
-			sqn_print(slots[i].card);
+			sqn_print(cards[i]);
 		rc = 0;
 		goto out;
 	}
-	rc = serve(slots, n);
+	{
+		struct sigaction sa = { .sa_handler = on_signal };
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
+	rc = apdu_vicc_serve(slots, n, &stop_requested);
+	LOGP(DCARD, LOGL_NOTICE, "signal %d, shutting down\n", (int)stop_requested);
 out:
 	for (size_t i = 0; i < n; i++) {
-		slot_disconnect(&slots[i]);
-		usim_card_free(slots[i].card);
+		apdu_vicc_disconnect(&slots[i]);
+		usim_card_free(cards[i]);
 	}
 	if (gsmtap)
 		gsmtap_source_free(gsmtap);
