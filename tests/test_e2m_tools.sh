@@ -98,6 +98,19 @@ tap_check "resync: e2msim-auc verifies the AUTS: SEQ_MS $seq_ms" [ "$seq_ms" = 5
 agree "resync: the HSS's next SEQ is accepted" $((seq_ms + 1))
 stop_card
 
+# --sqn-dump shows the card's SQN array; --sqn-reset puts it back.
+card="$top_builddir/usim/e2msim-card --profile $work/p.json --state $work/state"
+$card --sqn-dump >"$work/dump" 2>/dev/null
+tap_check "--sqn-dump: IND 0 holds SEQ $((seq_ms + 1))" \
+	grep -Eq "IND +0 +SEQ +$((seq_ms + 1)) " "$work/dump"
+$card --sqn-reset >/dev/null 2>&1 && $card --sqn-dump >"$work/dump" 2>/dev/null
+tap_check "--sqn-reset: IND 0 back to SEQ 0" grep -Eq "IND +0 +SEQ +0 " "$work/dump"
+"$top_builddir/usim/e2msim-card" --profile "$work/p.json" --state "$work/state" >"$work/card.log" 2>&1 &
+card_pid=$!
+"$top_builddir/tests/pcsc-wait" 0 present 10
+agree "--sqn-reset: SEQ 50 is fresh again" 50
+stop_card
+
 # Keys in the card's log: hidden at -vv, shown with --log-keys.
 start_card -vv
 agree "log: an agreement with the card at -vv" 60

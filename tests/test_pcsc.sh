@@ -87,6 +87,18 @@ tap_check "card reconnects after pcscd restart" "$wait_card" 0 present 15
 out=$("$apdu" --reader 0 00A4000C022FE2 00B000000A 2>&1)
 tap_check "card serves after pcscd restart" grep -qx "$iccid_ef 9000  (Normal ending of the command)" <<<"$out"
 
+# Two profiles in one process: two readers (vpcd slots 0 and 1), two cards.
+stop_card
+"$card_bin" --profile "$top_srcdir/tests/profiles/script.json" \
+	--profile "$top_srcdir/tests/profiles/e2m.json" --state "$work/state2" >>"$card_log" 2>&1 &
+card_pid=$!
+"$wait_card" 0 present 10; "$wait_card" 1 present 10
+out=$("$apdu" --reader 0 00A4000C022FE2 00B000000A 2>&1)
+tap_check "two profiles, one process: reader 0 holds the first card" grep -qx "$iccid_ef 9000  (.*)" <<<"$out"
+out=$("$apdu" --reader 1 00A4000C022FE2 00B000000A 2>&1)
+tap_check "... and reader 1 the second (ICCID 8900101000000000029)" \
+	grep -qx "980001010000000020f9 9000  (.*)" <<<"$out"
+
 # SIGTERM: clean exit with status 0.
 kill -TERM "$card_pid"; wait "$card_pid"; rc=$?
 tap_check "card exits cleanly on SIGTERM (status $rc)" [ "$rc" -eq 0 ]
