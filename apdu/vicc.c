@@ -83,6 +83,8 @@ static int handle_frame(struct apdu_vicc *v, const uint8_t *frame, size_t len)
 	if (len == 0)
 		return 0;
 	rlen = v->ops->apdu(v, frame, len, rapdu, sizeof(rapdu));
+	if (rlen < 2)
+		return -ENODEV;
 	return apdu_vpcd_send(v->fd, rapdu, rlen);
 }
 

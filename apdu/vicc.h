@@ -19,7 +19,8 @@ struct apdu_vicc_ops {
 	int (*atr)(struct apdu_vicc *v, uint8_t *buf, size_t cap);
 	/* Power on, power off or reset (enum apdu_vpcd_ctrl). */
 	void (*power)(struct apdu_vicc *v, uint8_t ctrl);
-	/* One C-APDU; returns the R-APDU length written to rapdu (>= 2). */
+	/* One C-APDU; returns the R-APDU length written to rapdu (>= 2), or 0
+	 * when the card went away (the slot then leaves vpcd: no card). */
 	size_t (*apdu)(struct apdu_vicc *v, const uint8_t *capdu, size_t clen,
 		       uint8_t *rapdu, size_t rcap);
 	/* Optional: whether there is a card to offer; polled while waiting. */

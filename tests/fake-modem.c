@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake-modem: a modem on a pseudo-terminal whose SIM is the card in a PC/SC
- * reader. Answers AT, ATE0/ATE1 and AT+CSIM (TS 27.007 8.17) by relaying the
+ * reader. Answers AT, ATE0/ATE1, AT+CMEE=0/1/2 (TS 27.007 9.1, default 0: a
+ * bare ERROR) and AT+CSIM (TS 27.007 8.17) by relaying the
  * APDU as given to the card (no GET RESPONSE, no Le correction: that is the
- * client's job), +CME ERROR: 10 when there is no card. Test switches make it
+ * client's job), +CME ERROR: 10 when there is no card (+CME ERROR: 13 when
+ * it fails to answer). Test switches make it
  * fall silent, interleave unsolicited result codes or fail every AT+CSIM.
  * Runs until SIGTERM or SIGINT. */
+
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +25,7 @@
 
 #include <osmocom/core/talloc.h>
 
+#include "apdu/atcsim.h"
 #include "apdu/hex.h"
 #include "apdu/log.h"
 #include "apdu/pcsc.h"
@@ -36,10 +41,11 @@ struct modem {
 	int master;
 	const char *reader;
 	bool echo;
+	int cmee;		/* AT+CMEE: 0 ERROR, 1 numeric, 2 verbose */
 	bool urc;
-	long silence_after;	/* answer this many command lines, then none; -1: all */
+	long silence_after;	/* answer this many AT+CSIM, then nothing; -1: all */
 	long cme_error;		/* answer every AT+CSIM with this; -1: relay */
-	long commands;
+	long csims;		/* AT+CSIM commands answered */
 	int verbose;
 	struct apdu_transport card;
 	bool connected;
@@ -93,14 +99,22 @@ static void answer(struct modem *m, const char *final)
 
 static void send_cme(struct modem *m, long code)
 {
-	char buf[32];
+	const char *name = apdu_atcsim_cme_name((int)code);
+	char buf[64];
 
-	snprintf(buf, sizeof(buf), "+CME ERROR: %ld", code);
+	if (m->cmee == 0)
+		snprintf(buf, sizeof(buf), "ERROR");
+	else if (m->cmee == 2 && name)
+		snprintf(buf, sizeof(buf), "+CME ERROR: %s", name);
+	else
+		snprintf(buf, sizeof(buf), "+CME ERROR: %ld", code);
 	answer(m, buf);
 }
 
 /* Relay one C-APDU to the card; connect first when needed, and once more
- * when the card went away (restarted card, pcscd restart). */
+ * when the card went away (restarted card, pcscd restart). A connection
+ * starts with a reset, as a modem's power-up would: every fake-modem finds
+ * the card with the MF selected, whatever the last one left. */
 static int card_exchange(struct modem *m, const uint8_t *capdu, size_t clen,
 			 uint8_t *rapdu, size_t rcap, size_t *rlen)
 {
@@ -112,6 +126,8 @@ static int card_exchange(struct modem *m, const uint8_t *capdu, size_t clen,
 			if (rc < 0)
 				return -ENODEV;
 			m->connected = true;
+			if (m->card.ops->reset(&m->card) < 0)
+				fprintf(stderr, "fake-modem: the card did not reset\n");
 		}
 		rc = apdu_transmit_raw(&m->card, capdu, clen, rapdu, rcap, rlen);
 		if (rc == 0)
@@ -173,6 +189,11 @@ static void do_csim(struct modem *m, const char *args)
 	send_line(m, "OK");
 }
 
+static bool silent(const struct modem *m)
+{
+	return m->silence_after >= 0 && m->csims >= m->silence_after;
+}
+
 /* One command line, without its S3. V.250 5.2.1: lines not starting with
  * AT are ignored. */
 static void do_line(struct modem *m, const char *line)
@@ -181,10 +202,9 @@ static void do_line(struct modem *m, const char *line)
 
 	if (strncasecmp(line, "AT", 2))
 		return;
-	m->commands++;
 	if (m->verbose)
 		fprintf(stderr, "fake-modem: <- %s\n", line);
-	if (m->silence_after >= 0 && m->commands > m->silence_after) {
+	if (silent(m)) {
 		if (m->verbose)
 			fprintf(stderr, "fake-modem: silent (--silence-after %ld)\n", m->silence_after);
 		return;
@@ -197,7 +217,12 @@ static void do_line(struct modem *m, const char *line)
 	} else if (!strcasecmp(body, "E1")) {
 		m->echo = true;
 		answer(m, "OK");
+	} else if (!strncasecmp(body, "+CMEE=", 6) && body[6] >= '0' && body[6] <= '2' &&
+		   !body[7]) {
+		m->cmee = body[6] - '0';
+		answer(m, "OK");
 	} else if (!strncasecmp(body, "+CSIM=", 6)) {
+		m->csims++;
 		do_csim(m, body + 6);
 	} else {
 		answer(m, "ERROR");
@@ -212,7 +237,7 @@ static void usage(FILE *out)
 		"in PC/SC reader R. Prints the pty's path; runs until SIGTERM.\n\n"
 		"  -r, --reader R          reader by index or (part of its) name\n"
 		"  -l, --link PATH         also make PATH a symlink to the pty\n"
-		"      --silence-after N   answer N command lines, then nothing\n"
+		"      --silence-after N   answer N AT+CSIM, then nothing at all\n"
 		"      --urc               a '+CREG: 1' line before every answer\n"
 		"      --cme-error N       answer every AT+CSIM with '+CME ERROR: N'\n"
 		"  -v, --verbose           log the AT traffic (twice: PC/SC too)\n"
@@ -333,7 +358,7 @@ int main(int argc, char **argv)
 			perror("fake-modem: read");
 			break;
 		}
-		if (m.echo && (m.silence_after < 0 || m.commands < m.silence_after))
+		if (m.echo && !silent(&m))
 			send_raw(&m, buf, (size_t)n);
 		for (ssize_t i = 0; i < n; i++) {
 			if (buf[i] == '\r' || buf[i] == '\n') {

@@ -18,6 +18,7 @@
 #include "apdu/pcsc.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
+#include "bridge/bridge.h"
 #include "usim/e2m_kdf.h"
 #include "usim/profile.h"
 
@@ -49,6 +50,10 @@ static void usage(FILE *out)
 		"      --snid MCCMNC  serving PLMN (e2m; default: unknown)\n"
 		"      --alg XX       E2M ALG octet: EA high nibble, IA low (e2m; default: the card's)\n"
 		"      --p2 XX        P2 of the E2M context (default 83)\n"
+		"      --variant-e    e2m: derive the keys in the ME from CK||IK (variant E)\n"
+		"                     even when the card has an E2M context\n"
+		"      --no-fallback  e2m: only the card's own E2M context; no variant E\n"
+		"                     for a card that answers '6A86'\n"
 		"      --json         one JSON object instead of text\n"
 		"  -v, --verbose      log the APDUs\n"
 		"  -h, --help         this text\n"
@@ -126,6 +131,8 @@ int main(int argc, char **argv)
 		{ "snid", required_argument, NULL, 'S' },
 		{ "alg", required_argument, NULL, 'G' },
 		{ "p2", required_argument, NULL, '2' },
+		{ "variant-e", no_argument, NULL, 'V' },
+		{ "no-fallback", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -138,7 +145,7 @@ int main(int argc, char **argv)
 	struct apdu_rsp rsp = { .buf = rbuf, .cap = sizeof(rbuf) };
 	struct result res = { .obj = json_object() };
 	struct apdu_transport t;
-	bool json = false;
+	bool json = false, variant_e = false, no_fallback = false;
 	int context = CTX_3G, verbose = 0, c, rc = 1;
 	size_t n = 0;
 	void *ctx = talloc_named_const(NULL, 0, "e2msim-auth");
@@ -161,6 +168,8 @@ int main(int argc, char **argv)
 		case 'G': alg_arg = optarg; break;
 		case '2': p2_arg = optarg; break;
 		case 'j': json = true; break;
+		case 'V': variant_e = true; break;
+		case 'N': no_fallback = true; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -232,9 +241,26 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (xfer(&t, 0x88, 0x00, context == CTX_GSM ? 0x80 : context == CTX_3G ? 0x81 : p2,
-		 data, n, &rsp) < 0)
+	if (context == CTX_E2M && !no_fallback) {
+		/* through the ME bridge library: the card's E2M context, or
+		 * variant E when it has none (or when asked) */
+		struct usim_profile_e2m cfg;
+		struct bridge br;
+		char err[128];
+		if (usim_e2m_config_parse(&cfg, "{}", 2, err, sizeof(err)) < 0)
+			goto out;
+		cfg.p2 = p2;
+		bridge_init(&br, &t, &cfg, variant_e);
+		if (bridge_e2m_authenticate(&br, 0x00, data, n, &rsp) < 0) {
+			fprintf(stderr, "e2msim-auth: the card cannot be reached\n");
+			goto out;
+		}
+		json_object_set_new(res.obj, "variant", json_string(br.mode == BRIDGE_VARIANT_E ?
+								   "E (ME)" : "A-D (card)"));
+	} else if (xfer(&t, 0x88, 0x00, context == CTX_GSM ? 0x80 : context == CTX_3G ? 0x81 : p2,
+			data, n, &rsp) < 0) {
 		goto out;
+	}
 
 	json_object_set_new(res.obj, "context", json_string(get_value_string(context_names, context)));
 	if (rsp.sw == APDU_SW_AUTH_MAC_FAILURE) {

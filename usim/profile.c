@@ -671,3 +671,27 @@ void usim_profile_clear(struct usim_profile *p)
 		free(p->files[i].data);
 	OPENSSL_cleanse(p, sizeof(*p));
 }
+
+/*! Parse a JSON object with the fields of a profile's "e2m" object alone
+ *  (the ME bridge's configuration). Defaults as in a profile. Returns 0, or
+ *  -1 with one message naming the field. */
+int usim_e2m_config_parse(struct usim_profile_e2m *e, const char *text, size_t len,
+			  char *err, size_t errlen)
+{
+	static struct usim_profile p;
+	struct field_ctx c = { .p = &p, .name = "e2m", .err = err, .errlen = errlen };
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	int rc;
+
+	set_defaults(&p);
+	if (!root) {
+		snprintf(err, errlen, "not valid JSON: %s (line %d, column %d)", jerr.text,
+			 jerr.line, jerr.column);
+		return -1;
+	}
+	rc = parse_e2m(&c, root);
+	json_decref(root);
+	*e = p.e2m;
+	return rc;
+}

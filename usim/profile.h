@@ -84,3 +84,5 @@ int usim_profile_parse(struct usim_profile *p, const char *json, size_t len,
 int usim_profile_load(struct usim_profile *p, const char *path, char *err, size_t errlen);
 void usim_profile_clear(struct usim_profile *p);
 int usim_plmn_encode(const char *mccmnc, struct usim_plmn *out, unsigned int *mnc_len);
+int usim_e2m_config_parse(struct usim_profile_e2m *e, const char *text, size_t len,
+			  char *err, size_t errlen);

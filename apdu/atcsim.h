@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A card behind a modem: raw APDUs through AT+CSIM on its serial port
+ * (3GPP TS 27.007 8.17), the modem's error reports per TS 27.007 9.2. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apdu/transport.h"
+
+/* Defaults for apdu_atcsim_open() when baud or timeout_ms is 0. */
+#define APDU_ATCSIM_BAUD_DEFAULT	115200
+#define APDU_ATCSIM_TIMEOUT_DEFAULT	5000
+
+/*! Open the modem on tty (raw, 8N1, no flow control; a pseudo-terminal works
+ *  too), switch its echo off with ATE0 (an OK is required), ask for numeric
+ *  +CME ERROR codes with AT+CMEE=1 (refusal tolerated) and make t a
+ *  transport over AT+CSIM. baud 0: 115200; timeout_ms 0: 5000, the wait for
+ *  the final result code of each AT command (no answer: -ETIMEDOUT).
+ *  The atr op answers -ENOTSUP (AT+CSIM has no way to fetch the ATR; the
+ *  caller presents its own). The reset op answers -ENOTSUP (the only reset a
+ *  modem offers, AT+CFUN=1,1, restarts the whole modem).
+ *  Returns 0 or a negative errno. */
+int apdu_atcsim_open(struct apdu_transport *t, const char *tty, unsigned int baud,
+		     unsigned int timeout_ms);
+
+/*! Parse the lines a modem sent after AT+CSIM, up to the first final result
+ *  code, CR and/or LF separated. Echoed command lines and unsolicited result
+ *  codes (any line other than +CSIM and the final result codes) are skipped.
+ *  On "+CSIM: <length>,"<hex>"" then OK: the R-APDU (data || SW1 SW2, at
+ *  least 2 octets) into rapdu[0..cap), its length in *len, returns 0.
+ *  Otherwise: -EAGAIN no final result code yet; -EPROTO a malformed or
+ *  missing +CSIM line (odd or non-hex digits, length field not matching,
+ *  quotes missing, no SW); -ENOBUFS more than cap octets; "ERROR": -EIO;
+ *  "+CME ERROR: <n>" (numeric or verbose): the errno of the code (see
+ *  apdu_atcsim_cme_name) with the code in *cme, 100 for a text not in our
+ *  table. *cme is -1 unless a +CME ERROR was parsed; cme may be NULL. On
+ *  failure *len is 0 and nothing is promised about rapdu. */
+int apdu_atcsim_parse(const char *text, uint8_t *rapdu, size_t cap, size_t *len, int *cme);
+
+/*! The TS 27.007 9.2 text of a +CME ERROR code, or NULL when not in our table. */
+const char *apdu_atcsim_cme_name(int cme);
+
+/*! The +CME ERROR code of the last exchange on an AT+CSIM transport, or -1. */
+int apdu_atcsim_last_cme(const struct apdu_transport *t);

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Authenticate for E2M against a card backend: the card's own E2M context
+ * when it has one (probed once), else the 3G context and the variant E
+ * derivation in the ME (SPEC-E2M.md 2, 3). Synchronisation and MAC failures
+ * pass through unchanged. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "apdu/log.h"
+#include "apdu/sw.h"
+#include "apdu/tlv.h"
+#include "bridge/bridge.h"
+#include "usim/e2m_cmd.h"
+#include "usim/e2m_keyset.h"
+
+#define INS_AUTHENTICATE	0x88
+#define AUTH_CTX_3G		0x81	/* TS 31.102 7.1.2 */
+#define AUTH_SUCCESS		0xDB
+
+/*! A bridge over card with the policy of cfg (a profile's "e2m" fields). */
+void bridge_init(struct bridge *b, struct apdu_transport *card, const struct usim_profile_e2m *cfg,
+		 bool force_variant_e)
+{
+	b->card = card;
+	b->cfg = *cfg;
+	b->force_variant_e = force_variant_e;
+	b->mode = force_variant_e ? BRIDGE_VARIANT_E : BRIDGE_UNPROBED;
+}
+
+/*! Read the bridge's configuration: a JSON object with the fields of a
+ *  profile's "e2m" object (eids, no_confidentiality_plmns,
+ *  home_confidentiality, alg, p2, fc). Returns 0 or -1 with err. */
+int bridge_config_load(struct usim_profile_e2m *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[16384];
+	size_t n;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open", path);
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (n == sizeof(buf)) {
+		snprintf(err, errlen, "%s: larger than %zu octets", path, sizeof(buf) - 1);
+		return -1;
+	}
+	return usim_e2m_config_parse(cfg, buf, n, err, errlen);
+}
+
+static bool eid_allowed(const struct usim_profile_e2m *cfg, const uint8_t *eid, size_t len)
+{
+	for (unsigned int i = 0; i < cfg->n_eids; i++) {
+		if (strlen(cfg->eids[i]) == len && !memcmp(cfg->eids[i], eid, len))
+			return true;
+	}
+	return cfg->n_eids == 0;
+}
+
+static bool confidentiality(const struct usim_profile_e2m *cfg, const uint8_t *snid)
+{
+	if (!cfg->home_confidentiality)
+		return false;
+	for (unsigned int i = 0; snid && i < cfg->no_confidentiality.count; i++) {
+		if (!memcmp(cfg->no_confidentiality.plmn[i].id, snid, 3))
+			return false;
+	}
+	return true;
+}
+
+static void put_lv(struct apdu_rsp *rsp, const uint8_t *v, size_t len)
+{
+	uint8_t l = (uint8_t)len;
+
+	apdu_rsp_append(rsp, &l, 1);
+	apdu_rsp_append(rsp, v, len);
+}
+
+/* Variant E: the 3G context on the card, the E2M keys from its CK || IK. */
+static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t len,
+		     struct apdu_rsp *rsp)
+{
+	struct usim_e2m_cmd c;
+	struct usim_e2m_request req;
+	struct usim_e2m_keyset ks;
+	struct usim_e2m_fc fc = { .ke2m_me = b->cfg.fc_me, .alg = b->cfg.fc_alg };
+	uint8_t d[34], answer[APDU_RSP_MAX];
+	struct apdu_rsp card = { .buf = answer, .cap = sizeof(answer) };
+	const uint8_t *pos, *end, *res, *ck, *ik;
+	size_t res_len, ck_len, ik_len;
+	struct apdu_cmd cmd = { .cla = cla, .ins = INS_AUTHENTICATE, .p2 = AUTH_CTX_3G,
+				.nc = sizeof(d), .ne = 256, .data = d };
+	int rc;
+
+	rsp->len = 0;
+	rsp->sw = usim_e2m_cmd_parse(data, len, &c);
+	if (rsp->sw != APDU_SW_OK)
+		return 0;
+	if (!eid_allowed(&b->cfg, c.eid, c.eid_len)) {
+		rsp->sw = APDU_SW_CONDITIONS_NOT_SATISFIED;
+		return 0;
+	}
+	d[0] = 16;
+	memcpy(d + 1, c.rand, 16);
+	d[17] = 16;
+	memcpy(d + 18, c.autn, 16);
+	rc = apdu_transceive(b->card, &cmd, &card);
+	if (rc < 0)
+		return rc;
+	/* AUTS, '9862' and every refusal: the card's answer as it is */
+	if (card.sw != APDU_SW_OK || card.len < 1 || card.buf[0] != AUTH_SUCCESS) {
+		rc = apdu_rsp_append(rsp, card.buf, card.len);
+		rsp->sw = card.sw;
+		goto out;
+	}
+	pos = card.buf + 1;
+	end = card.buf + card.len;
+	if (apdu_lv_next(&pos, end, &res, &res_len) < 0 || apdu_lv_next(&pos, end, &ck, &ck_len) < 0 ||
+	    apdu_lv_next(&pos, end, &ik, &ik_len) < 0 || ck_len != 16 || ik_len != 16) {
+		LOGP(DBRIDGE, LOGL_ERROR, "3G context answer not understood\n");
+		rsp->sw = APDU_SW_TECHNICAL_PROBLEM;
+		goto out;
+	}
+	req = (struct usim_e2m_request){
+		.rand = c.rand, .sqn_ak = c.autn, .eid = c.eid, .eid_len = c.eid_len,
+		.alg = c.alg_given ? c.alg : b->cfg.alg,
+		.confidentiality = confidentiality(&b->cfg, c.snid),
+	};
+	if (usim_e2m_keyset_me(&fc, ck, ik, &req, &ks) < 0) {
+		rsp->sw = APDU_SW_TECHNICAL_PROBLEM;
+		goto out;
+	}
+	/* 'DB' L RES L CK L IK L K_E2M_int L K_E2M_enc, SPEC-E2M.md 3 */
+	apdu_rsp_append(rsp, (const uint8_t[]){ AUTH_SUCCESS }, 1);
+	put_lv(rsp, res, res_len);
+	put_lv(rsp, ck, 16);
+	put_lv(rsp, ik, 16);
+	put_lv(rsp, ks.k_int, sizeof(ks.k_int));
+	put_lv(rsp, ks.k_enc, ks.k_enc_len);
+	rsp->sw = APDU_SW_OK;
+	e2m_log_key(DBRIDGE, "K_E2M_int (E)", ks.k_int, sizeof(ks.k_int));
+	LOGP(DBRIDGE, LOGL_INFO, "variant E keys for %s\n", ks.kid);
+	usim_e2m_keyset_clear(&ks);
+out:
+	OPENSSL_cleanse(answer, card.len);
+	return 0;
+}
+
+/*! Run AUTHENTICATE in the E2M context (data: its command data) on
+ *  logical channel cla, answering as an E2M card does: rsp gets the data
+ *  and the status word. Returns 0, or a negative errno when the card cannot
+ *  be reached. */
+int bridge_e2m_authenticate(struct bridge *b, uint8_t cla, const uint8_t *data, size_t len,
+			    struct apdu_rsp *rsp)
+{
+	if (b->mode != BRIDGE_VARIANT_E) {
+		struct apdu_cmd cmd = { .cla = cla, .ins = INS_AUTHENTICATE, .p2 = b->cfg.p2,
+					.nc = (uint16_t)len, .ne = 256, .data = data };
+		int rc = apdu_transceive(b->card, &cmd, rsp);
+		if (rc < 0)
+			return rc;
+		if (rsp->sw != APDU_SW_INCORRECT_P1P2) {
+			if (b->mode == BRIDGE_UNPROBED)
+				LOGP(DBRIDGE, LOGL_INFO, "the card has an E2M context: using it\n");
+			b->mode = BRIDGE_CARD_CONTEXT;
+			return 0;
+		}
+		LOGP(DBRIDGE, LOGL_INFO, "the card has no E2M context ('6A86'): variant E in the ME\n");
+		b->mode = BRIDGE_VARIANT_E;
+	}
+	return variant_e(b, cla, data, len, rsp);
+}
