@@ -44,8 +44,10 @@ struct expect {
 static volatile sig_atomic_t stop;
 static const struct usim_alg *alg;
 static struct usim_alg_keys keys;
-static uint8_t acked_av[34];	/* LV(RAND) LV(AUTN) of the last AV answered with RES */
-static bool have_acked_av;
+/* LV(RAND) LV(AUTN) of the last AVs the card answered with RES */
+#define ACKED_KEPT 16
+static uint8_t acked_av[ACKED_KEPT][34];
+static unsigned int n_acked;
 static struct apdu_transport t;
 static bool connected;
 static int violations, reconnects;
@@ -130,8 +132,8 @@ static int reconnect(struct expect *e, bool check)
 	e->tries = e->tries_flight = 3;
 	if (!check)
 		return 0;
-	if (have_acked_av) {
-		if (xfer(0x00, 0x88, 0x00, 0x81, acked_av, sizeof(acked_av), 0, buf, &len, &sw) < 0)
+	for (unsigned int k = 0; k < n_acked && k < ACKED_KEPT; k++) {
+		if (xfer(0x00, 0x88, 0x00, 0x81, acked_av[k], sizeof(acked_av[k]), 0, buf, &len, &sw) < 0)
 			return -EIO;
 		if (sw != 0x9000 || len < 1 || buf[0] != 0xDC) {
 			violations++;
@@ -219,10 +221,8 @@ static int iteration(long i, struct expect *e)
 			return -1;
 		if (sw != 0x9000 || len < 1 || (rsp[0] != 0xDB && rsp[0] != 0xDC))
 			return printf("not ok - AUTHENTICATE answered %04X\n", sw), -2;
-		if (rsp[0] == 0xDB) {
-			memcpy(acked_av, d, sizeof(d));
-			have_acked_av = true;
-		}
+		if (rsp[0] == 0xDB)
+			memcpy(acked_av[n_acked++ % ACKED_KEPT], d, sizeof(d));
 	}
 	return 0;
 }

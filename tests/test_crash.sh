@@ -13,7 +13,7 @@ if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
 fi
 . "$top_srcdir/tests/tap.sh"
 
-kills_wanted=${E2M_CRASH_KILLS:-40}
+kills_wanted=${E2M_CRASH_KILLS:-200}
 work=$(mktemp -d)
 card() {
 	"$top_builddir/usim/e2msim-card" --profile "$top_srcdir/tests/profiles/script.json" \
