@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Installs what is missing, builds with warnings as errors and ASan + UBSan,
-# runs every test (unit, APDU scripts, pcscd + vpcd integration) and ends
-# with "N passed, N failed".
+# runs every test (unit, APDU scripts, pcscd + vpcd integration), then the
+# fuzzers (tools/fuzz.sh) for E2M_FUZZ_SECONDS (60) each, and ends with
+# "N passed, N failed, N skipped".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,5 +32,18 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	tail -30 "$E2M_BUILD/check.out"
 	failed=1
 fi
+
+# The libFuzzer targets (tools/fuzz.sh, clang): E2M_FUZZ_SECONDS (60) each,
+# one TAP line each; 0 replays their corpora only.
+fuzz_out=$("$(dirname "$0")/fuzz.sh" "${E2M_FUZZ_SECONDS:-60}")
+fuzz_rc=$?
+echo "$fuzz_out"
+fuzz_ok=$(grep -c '^ok ' <<<"$fuzz_out")
+fuzz_failed=$(grep -c '^not ok ' <<<"$fuzz_out")
+if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then
+	fuzz_failed=1
+fi
+passed=$((passed + fuzz_ok))
+failed=$((failed + fuzz_failed))
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -11,6 +11,7 @@ E2M_DEB_PACKAGES=(
 	libosmocore-utils	# osmo-auc-gen: the independent AuC of tests/test_auc_tool.sh
 	pcscd pcsc-tools vsmartcard-vpcd
 	iproute2 util-linux procps
+	clang libclang-rt-14-dev llvm-14	# tools/fuzz.sh: libFuzzer, llvm-symbolizer
 )
 
 e2m_install_deps() {

@@ -33,7 +33,7 @@ enum auth_context {
 
 static bool ust_has(struct usim_card *card, unsigned int service)
 {
-	int ust = usim_fs_by_path(card->fs, "ADF.USIM/EF.UST");
+	int ust = card->node_ust;
 	size_t byte = (service - 1) / 8;
 
 	return byte < card->fs->nodes[ust].content_size &&
@@ -197,7 +197,7 @@ static uint16_t auth_gsm(struct usim_card *card, const struct apdu_cmd *cmd, str
 
 static const uint8_t *e2m_pol(struct usim_card *card, size_t *len)
 {
-	int node = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
+	int node = card->node_e2m_pol;
 
 	*len = card->fs->nodes[node].content_size;
 	return usim_card_content(card, node);
@@ -206,7 +206,7 @@ static const uint8_t *e2m_pol(struct usim_card *card, size_t *len)
 /* EF.E2M_EID: no record in use allows any EID. */
 static bool e2m_eid_allowed(struct usim_card *card, const uint8_t *eid, size_t len)
 {
-	int node = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
+	int node = card->node_e2m_eid;
 	const struct usim_file_def *d = card->fs->nodes[node].def;
 	const uint8_t *f = usim_card_content(card, node);
 	bool any_record = false;

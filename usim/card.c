@@ -162,6 +162,9 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 	}
 	card->fs = usim_fs_get();
 	card->store = store;
+	card->node_ust = usim_fs_by_path(card->fs, "ADF.USIM/EF.UST");
+	card->node_e2m_pol = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
+	card->node_e2m_eid = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
 	snprintf(card->iccid, sizeof(card->iccid), "%s", profile->iccid);
 	card->content = calloc(card->fs->count, sizeof(*card->content));
 	if (!card->content)

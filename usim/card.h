@@ -50,6 +50,8 @@ struct usim_card {
 	struct usim_sqn_params sqn;
 	struct usim_sqn_state sqn_state;
 	struct usim_e2m_config e2m;
+	/* nodes AUTHENTICATE reads on every run, looked up once */
+	int node_ust, node_e2m_pol, node_e2m_eid;
 	struct usim_pin pin[USIM_PIN_COUNT];
 	struct usim_channel ch[USIM_CHANNELS];
 	uint8_t pending[USIM_RSP_DATA_MAX];

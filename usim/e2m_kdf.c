@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* TS 33.220 Annex B.2 KDF over OpenSSL 3 EVP_MAC, and the E2M derivations of
- * SPEC-E2M.md section 2. S is never assembled in memory: FC, then each Pi
- * and its Li, are fed to HMAC-SHA-256 in order. */
+/* TS 33.220 Annex B.2 KDF (HMAC-SHA-256 on OpenSSL 3's SHA-256) and the
+ * E2M derivations of SPEC-E2M.md section 2. S is never assembled in memory:
+ * FC, then each Pi and its Li, are fed to HMAC-SHA-256 in order. */
 
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include "usim/e2m_kdf.h"
 
@@ -17,50 +15,65 @@
 
 static const struct usim_e2m_fc e2m_fc_default = USIM_E2M_FC_DEFAULT;
 
+/* SHA-256, fetched once (an implicit fetch searches the provider store
+ * under a lock on every EVP_DigestInit). */
+#define KDF_BLOCK	64	/* SHA-256 block, RFC 2104 B */
+static EVP_MD *kdf_sha256;
+static CRYPTO_ONCE kdf_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void kdf_fetch(void)
+{
+	kdf_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* HMAC-SHA-256 (RFC 2104) of S = FC || P0 || L0 || ...:
+ * H((K0 xor opad) || H((K0 xor ipad) || S)), K0 the key padded with zeros
+ * to the block (keys are at most 64 octets here). */
 int usim_kdf(const uint8_t *key, size_t key_len, uint8_t fc,
 	     const struct usim_kdf_param *params, size_t n_params,
 	     uint8_t out[USIM_KDF_OUT_LEN])
 {
-	OSSL_PARAM mac_params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
-	EVP_MAC *mac = NULL;
-	EVP_MAC_CTX *ctx = NULL;
-	size_t out_len = 0;
+	uint8_t pad[KDF_BLOCK], inner[USIM_KDF_OUT_LEN];
+	EVP_MD_CTX *md = NULL;
+	unsigned int n = 0;
 	int rc = -EIO;
 
-	if (!key || key_len == 0 || !out || (n_params && !params))
+	if (!key || key_len == 0 || key_len > KDF_BLOCK || !out || (n_params && !params))
 		return -EINVAL;
 	for (size_t i = 0; i < n_params; i++) {
 		if (params[i].len > USIM_KDF_PARAM_MAX || (params[i].len && !params[i].data))
 			return -EINVAL;
 	}
-
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (!mac)
+	if (!CRYPTO_THREAD_run_once(&kdf_once, kdf_fetch) || !kdf_sha256 || !(md = EVP_MD_CTX_new()))
 		goto out;
-	ctx = EVP_MAC_CTX_new(mac);
-	if (!ctx || !EVP_MAC_init(ctx, key, key_len, mac_params))
-		goto out;
-	/* S = FC || P0 || L0 || P1 || L1 || ... */
-	if (!EVP_MAC_update(ctx, &fc, 1))
+	memset(pad, 0x36, sizeof(pad));
+	for (size_t i = 0; i < key_len; i++)
+		pad[i] ^= key[i];
+	if (!EVP_DigestInit_ex2(md, kdf_sha256, NULL) || !EVP_DigestUpdate(md, pad, sizeof(pad)) ||
+	    !EVP_DigestUpdate(md, &fc, 1))
 		goto out;
 	for (size_t i = 0; i < n_params; i++) {
 		uint8_t l[2] = { params[i].len >> 8, params[i].len & 0xff };
 
-		if ((params[i].len && !EVP_MAC_update(ctx, params[i].data, params[i].len)) ||
-		    !EVP_MAC_update(ctx, l, sizeof(l)))
+		if ((params[i].len && !EVP_DigestUpdate(md, params[i].data, params[i].len)) ||
+		    !EVP_DigestUpdate(md, l, sizeof(l)))
 			goto out;
 	}
-	if (!EVP_MAC_final(ctx, out, &out_len, USIM_KDF_OUT_LEN) || out_len != USIM_KDF_OUT_LEN)
+	if (!EVP_DigestFinal_ex(md, inner, &n) || n != sizeof(inner))
+		goto out;
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	if (!EVP_DigestInit_ex2(md, kdf_sha256, NULL) || !EVP_DigestUpdate(md, pad, sizeof(pad)) ||
+	    !EVP_DigestUpdate(md, inner, sizeof(inner)) || !EVP_DigestFinal_ex(md, out, &n) ||
+	    n != USIM_KDF_OUT_LEN)
 		goto out;
 	rc = 0;
 out:
 	if (rc < 0)
 		OPENSSL_cleanse(out, USIM_KDF_OUT_LEN);
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
+	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(inner, sizeof(inner));
+	EVP_MD_CTX_free(md);
 	return rc;
 }
 

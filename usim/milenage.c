@@ -62,6 +62,16 @@ static void mil_end(struct mil_ctx *m)
 	OPENSSL_cleanse(m->temp, sizeof(m->temp));
 }
 
+/* AES-128-ECB, fetched once: EVP_aes_128_ecb() makes EVP_EncryptInit_ex()
+ * search the provider store on every call. */
+static EVP_CIPHER *mil_aes;
+static CRYPTO_ONCE mil_aes_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void mil_aes_fetch(void)
+{
+	mil_aes = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
+}
+
 /* Set up E_K with a key schedule of K and compute TEMP = E_K(RAND xor OPc).
  * On failure nothing is left to clear but what mil_end() clears. */
 static int mil_begin(struct mil_ctx *m, const struct usim_alg_keys *keys,
@@ -76,7 +86,8 @@ static int mil_begin(struct mil_ctx *m, const struct usim_alg_keys *keys,
 	if (!m->evp)
 		return -EIO;
 	/* ECB on single blocks, no padding: the bare block cipher */
-	if (EVP_EncryptInit_ex(m->evp, EVP_aes_128_ecb(), NULL, keys->k, NULL) != 1 ||
+	if (!CRYPTO_THREAD_run_once(&mil_aes_once, mil_aes_fetch) || !mil_aes ||
+	    EVP_EncryptInit_ex2(m->evp, mil_aes, keys->k, NULL, NULL) != 1 ||
 	    EVP_CIPHER_CTX_set_padding(m->evp, 0) != 1)
 		return -EIO;
 	for (size_t i = 0; i < MIL_BLOCK; i++)

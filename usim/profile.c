@@ -24,6 +24,8 @@ struct field_ctx {
 	size_t errlen;
 };
 
+static int fail(struct field_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static int fail(struct field_ctx *c, const char *fmt, ...)
 {
 	va_list ap;

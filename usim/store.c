@@ -21,6 +21,7 @@ enum stmt_id {
 	ST_PIN_GET,
 	ST_SQN_PUT,
 	ST_SQN_GET,
+	ST_SQN_SET,
 	ST_COUNT,
 };
 
@@ -35,6 +36,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		       "WHERE iccid = ?1 AND key_ref = ?2",
 	[ST_SQN_PUT] = "INSERT OR REPLACE INTO sqn (iccid, ind, seq) VALUES (?1, ?2, ?3)",
 	[ST_SQN_GET] = "SELECT ind, seq FROM sqn WHERE iccid = ?1",
+	[ST_SQN_SET] = "UPDATE sqn SET seq = ?3 WHERE iccid = ?1 AND ind = ?2",
 };
 
 static const char schema[] =
@@ -237,8 +239,16 @@ int usim_store_get_pin(struct usim_store *st, const char *iccid, struct usim_pin
 /*! Store one slot of the SQN array (only the entry that changed). */
 int usim_store_put_sqn(struct usim_store *st, const char *iccid, unsigned int ind, uint64_t seq)
 {
-	sqlite3_stmt *s = stmt_start(st, ST_CARD_ADD, iccid);
+	sqlite3_stmt *s = stmt_start(st, ST_SQN_SET, iccid);
 
+	/* the row is there once personalised: one UPDATE, one commit */
+	sqlite3_bind_int(s, 2, (int)ind);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)seq);
+	if (step_done(s) < 0)
+		return -EIO;
+	if (sqlite3_changes(st->db) == 1)
+		return 0;
+	s = stmt_start(st, ST_CARD_ADD, iccid);
 	if (step_done(s) < 0)
 		return -EIO;
 	s = stmt_start(st, ST_SQN_PUT, iccid);

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* echo-card [--vpcd HOST:PORT]: a vpcd card that does nothing. It gives the
+ * ATR of e2msim-card (so that pcscd picks the same protocol) and answers
+ * every C-APDU with '9000' and no data: the floor of the PC/SC stack
+ * (libpcsclite, pcscd, the vpcd driver, its socket and apdu/vicc.c) that
+ * tools/bench.sh compares the card's round trips with. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <osmocom/core/talloc.h>
+
+#include "apdu/log.h"
+#include "apdu/vicc.h"
+#include "apdu/vpcd.h"
+#include "usim/card.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+static int echo_atr(struct apdu_vicc *v, uint8_t *buf, size_t cap)
+{
+	if (cap < usim_atr_len)
+		return -ENOSPC;
+	memcpy(buf, usim_atr, usim_atr_len);
+	return (int)usim_atr_len;
+}
+
+static void echo_power(struct apdu_vicc *v, uint8_t ctrl)
+{
+}
+
+static size_t echo_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen,
+			uint8_t *rapdu, size_t rcap)
+{
+	if (rcap < 2)
+		return 0;
+	rapdu[0] = 0x90;
+	rapdu[1] = 0x00;
+	return 2;
+}
+
+static const struct apdu_vicc_ops echo_ops = {
+	.atr = echo_atr,
+	.power = echo_power,
+	.apdu = echo_apdu,
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vpcd", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static struct apdu_vicc slot;
+	char host[256] = "127.0.0.1";
+	uint16_t port = APDU_VPCD_PORT;
+	struct sigaction sa = { .sa_handler = on_signal };
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (apdu_vpcd_parse_hostport(optarg, host, sizeof(host), &port) < 0) {
+				fprintf(stderr, "echo-card: --vpcd: expected HOST:PORT, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			printf("usage: echo-card [--vpcd HOST:PORT]  (default 127.0.0.1:%u)\n", APDU_VPCD_PORT);
+			return 0;
+		default:
+			fprintf(stderr, "usage: echo-card [--vpcd HOST:PORT]\n");
+			return 2;
+		}
+	}
+	e2m_log_init(talloc_named_const(NULL, 0, "echo-card"), -1);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	apdu_vicc_init(&slot, &echo_ops, NULL, host, port);
+	rc = apdu_vicc_serve(&slot, 1, &stop_requested);
+	apdu_vicc_disconnect(&slot);
+	return rc;
+}
