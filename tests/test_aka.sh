@@ -3,13 +3,7 @@
 # AKA through real pcscd + vpcd against libosmocore's AuC (tests/aka-check.c)
 # for random subscribers of every algorithm libosmocore has: Milenage with
 # OPc and with OP, XOR, COMP128 v1/v2/v3; Milenage cards with E2M.
-set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
-	exec "$top_srcdir/tools/pcsc-env.sh" -- "$0" "$@"
-fi
-. "$top_srcdir/tests/tap.sh"
+. "$(dirname "$0")/pcsc-test.sh"
 
 rounds=${E2M_AKA_ROUNDS:-4}
 work=$(mktemp -d)

@@ -6,13 +6,7 @@
 # e2msim-auc's for a card without E2M, the card's own keys for a card with
 # E2M; every APDU script answers byte for byte as on the card; removal and
 # re-insertion of the card are seen; a silent modem is a clear error.
-set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
-	exec "$top_srcdir/tools/pcsc-env.sh" -- "$0" "$@"
-fi
-. "$top_srcdir/tests/tap.sh"
+. "$(dirname "$0")/pcsc-test.sh"
 
 b="$top_builddir"
 work=$(mktemp -d)

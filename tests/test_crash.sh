@@ -5,13 +5,7 @@
 # record, counts PIN tries and authenticates; after every restart the client
 # checks that no answered change was lost, nothing was half-written, and no
 # AV answered with RES is accepted again.
-set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
-	exec "$top_srcdir/tools/pcsc-env.sh" -- "$0" "$@"
-fi
-. "$top_srcdir/tests/tap.sh"
+. "$(dirname "$0")/pcsc-test.sh"
 
 kills_wanted=${E2M_CRASH_KILLS:-200}
 work=$(mktemp -d)

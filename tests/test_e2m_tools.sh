@@ -6,13 +6,7 @@
 # the policy (SNID listed: no K_E2M_enc on either side); a stale SQN answered
 # with AUTS and resynchronised through e2msim-auc; keys absent from the card's
 # log unless --log-keys.
-set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
-	exec "$top_srcdir/tools/pcsc-env.sh" -- "$0" "$@"
-fi
-. "$top_srcdir/tests/tap.sh"
+. "$(dirname "$0")/pcsc-test.sh"
 
 auc="$top_builddir/tools/e2msim-auc"
 auth="$top_builddir/tools/e2msim-auth"

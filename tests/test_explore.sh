@@ -5,13 +5,7 @@
 # every DF found and from ADF.USIM (by the AID in EF.DIR), every EF read.
 # Status words must be those of a physical USIM: SELECT '61xx'/'9000' or
 # '6A82', reads '9000'.
-set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
-	exec "$top_srcdir/tools/pcsc-env.sh" -- "$0" "$@"
-fi
-. "$top_srcdir/tests/tap.sh"
+. "$(dirname "$0")/pcsc-test.sh"
 
 work=$(mktemp -d)
 card_log="$work/card.log"

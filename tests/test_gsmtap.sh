@@ -3,13 +3,7 @@
 # e2msim-card --gsmtap: every APDU exchange goes out as one GSMTAP datagram
 # (libosmocore gsmtap.h: version 2, header length 4 words, type '04' SIM,
 # sub-type '00' APDU at octet 12), payload the C-APDU then the R-APDU.
-set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
-	exec "$top_srcdir/tools/pcsc-env.sh" -- "$0" "$@"
-fi
-. "$top_srcdir/tests/tap.sh"
+. "$(dirname "$0")/pcsc-test.sh"
 
 iccid_ef="980001010000000000f1"	# script.json's ICCID, TS 102 221 13.2
 work=$(mktemp -d)

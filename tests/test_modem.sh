@@ -5,13 +5,7 @@
 # tests/atcsim-client driving apdu/atcsim.c and apdu_transceive() over the
 # pty: '61xx' + GET RESPONSE, '6Cxx' re-issue, URCs, +CME ERROR, a card
 # removed and back, and a silent modem (a timeout, not a hang).
-set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
-	exec "$top_srcdir/tools/pcsc-env.sh" -- "$0" "$@"
-fi
-. "$top_srcdir/tests/tap.sh"
+. "$(dirname "$0")/pcsc-test.sh"
 
 card_bin="$top_builddir/usim/e2msim-card"
 modem_bin="$top_builddir/tests/fake-modem"

@@ -3,13 +3,7 @@
 # Integration test through real pcscd + vpcd: e2msim-card as a card in a
 # reader, seen by pcsc_scan, scriptor and our own PC/SC client; the APDU
 # scripts through PC/SC; card restart and pcscd restart.
-set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
-	exec "$top_srcdir/tools/pcsc-env.sh" -- "$0" "$@"
-fi
-. "$top_srcdir/tests/tap.sh"
+. "$(dirname "$0")/pcsc-test.sh"
 
 card_bin="$top_builddir/usim/e2msim-card"
 apdu="$top_builddir/tools/e2msim-apdu"
