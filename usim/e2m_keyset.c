@@ -30,6 +30,19 @@ static int from_k_e2m(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M
 	return rc;
 }
 
+/* The keyset from a K_E2M just derived (rc its derivation's result); K_E2M
+ * is wiped, and the keyset too when anything failed. */
+static int finish(const struct usim_e2m_fc *fc, uint8_t k_e2m[USIM_E2M_KEY_LEN], int rc,
+		  const struct usim_e2m_request *req, struct usim_e2m_keyset *ks)
+{
+	if (rc == 0)
+		rc = from_k_e2m(fc, k_e2m, req, ks);
+	OPENSSL_cleanse(k_e2m, USIM_E2M_KEY_LEN);
+	if (rc)
+		usim_e2m_keyset_clear(ks);
+	return rc;
+}
+
 /*! The keyset of variants A-D, from K. Returns 0 or a negative errno. */
 int usim_e2m_keyset_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t k_len,
 			 const struct usim_e2m_request *req, struct usim_e2m_keyset *ks)
@@ -39,12 +52,7 @@ int usim_e2m_keyset_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t 
 
 	if (rc == 0)
 		rc = usim_e2m_key_usim(fc, k, k_len, req->rand, req->sqn_ak, req->eid, req->eid_len, k_e2m);
-	if (rc == 0)
-		rc = from_k_e2m(fc, k_e2m, req, ks);
-	OPENSSL_cleanse(k_e2m, sizeof(k_e2m));
-	if (rc)
-		usim_e2m_keyset_clear(ks);
-	return rc;
+	return finish(fc, k_e2m, rc, req, ks);
 }
 
 /*! The keyset of variant E, from CK || IK. Returns 0 or a negative errno. */
@@ -56,12 +64,7 @@ int usim_e2m_keyset_me(const struct usim_e2m_fc *fc, const uint8_t ck[16], const
 
 	if (rc == 0)
 		rc = usim_e2m_key_me(fc, ck, ik, req->rand, req->sqn_ak, req->eid, req->eid_len, k_e2m);
-	if (rc == 0)
-		rc = from_k_e2m(fc, k_e2m, req, ks);
-	OPENSSL_cleanse(k_e2m, sizeof(k_e2m));
-	if (rc)
-		usim_e2m_keyset_clear(ks);
-	return rc;
+	return finish(fc, k_e2m, rc, req, ks);
 }
 
 void usim_e2m_keyset_clear(struct usim_e2m_keyset *ks)
