@@ -73,23 +73,13 @@ static void expect_hex(const char *name, const char *what, const uint8_t *got, s
 			 tvec_bin2hex(got, got_len, h1), tvec_bin2hex(want, n, h2), field);
 }
 
-static json_t *load(const char *file)
-{
-	char err[4200];
-	json_t *root = tvec_load(file, err, sizeof(err));
-
-	if (!root)
-		fail_msg("%s", err);
-	return root;
-}
-
 /* ---- (a) spec vectors through the AuC ---- */
 
 /* TS 35.208 4.3 / TS 35.207: every vector twice, with OP (OPc derived by
  * the profile path) and with OPc; MAC-A, XRES, CK, IK, AK, AUTN, SRES, Kc. */
 static void test_milenage_vectors(void **state)
 {
-	json_t *root = load("milenage.json");
+	json_t *root = tvec_load_or_fail("milenage.json");
 	json_t *vectors = json_object_get(root, "vectors");
 	size_t i, n_autn = 0, n_fields = 0;
 	json_t *v;
@@ -147,7 +137,7 @@ static void test_milenage_vectors(void **state)
  * test set's lengths; SRES/Kc only where c2/c3 are defined. */
 static void test_tuak_vectors(void **state)
 {
-	json_t *root = load("tuak.json");
+	json_t *root = tvec_load_or_fail("tuak.json");
 	json_t *vectors = json_object_get(root, "vectors");
 	size_t i, n_autn = 0;
 	json_t *v;

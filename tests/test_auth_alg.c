@@ -43,16 +43,6 @@ static int get_hex(json_t *v, const char *field, uint8_t *out, size_t len)
 	return n;
 }
 
-static json_t *load_vectors(const char *file)
-{
-	char err[4200];
-	json_t *root = tvec_load(file, err, sizeof(err));
-
-	if (!root)
-		fail_msg("%s", err);
-	return root;
-}
-
 /* ---- one vector: the outputs we computed, matched against the JSON ---- */
 
 struct out_field {
@@ -295,7 +285,7 @@ static bool run_vector(json_t *v, const char *dflt_alg, size_t *fields)
 /* Run every vector of a file; all must pass. */
 static void run_file(const char *file, const char *dflt_alg)
 {
-	json_t *root = load_vectors(file);
+	json_t *root = tvec_load_or_fail(file);
 	json_t *vectors = json_object_get(root, "vectors");
 	size_t i, passed = 0, fields = 0, total = json_array_size(vectors);
 	json_t *v;

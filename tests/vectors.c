@@ -112,3 +112,13 @@ void tvec_store48(uint64_t x, uint8_t b[6])
 	for (int i = 5; i >= 0; i--, x >>= 8)
 		b[i] = (uint8_t)x;
 }
+
+json_t *tvec_load_or_fail(const char *file)
+{
+	char err[4200];
+	json_t *root = tvec_load(file, err, sizeof(err));
+
+	if (!root)
+		fail_msg("%s", err);
+	return root;
+}

@@ -34,6 +34,8 @@ size_t tvec_get_uint(const json_t *v, const char *key);
 /*! Load a vector file ("milenage.json"...) that has a "vectors" array. NULL
  *  with one line in err (path and reason) when it cannot. */
 json_t *tvec_load(const char *file, char *err, size_t errlen);
+/* tvec_load() inside a cmocka test: a file that cannot be read fails it. */
+json_t *tvec_load_or_fail(const char *file);
 
 /*! splitmix64: a fixed seed, so that every run checks the same inputs. */
 void tvec_rng_seed(uint64_t seed);

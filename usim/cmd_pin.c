@@ -75,32 +75,25 @@ static uint16_t pin_command(struct usim_card *card, const struct apdu_cmd *cmd, 
 	return commit(card, id, &before, changed, sw);
 }
 
-uint16_t usim_cmd_verify(struct usim_card *card, struct usim_channel *ch,
-			 const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
-{
-	return pin_command(card, cmd, PIN_VERIFY);
-}
+/* TS 102 221 10.1.2: the PIN command an INS names */
+static const struct {
+	uint8_t ins;
+	enum pin_op op;
+} pin_ops[] = {
+	{ .ins = USIM_INS_VERIFY_PIN, .op = PIN_VERIFY },
+	{ .ins = USIM_INS_CHANGE_PIN, .op = PIN_CHANGE },
+	{ .ins = USIM_INS_DISABLE_PIN, .op = PIN_DISABLE },
+	{ .ins = USIM_INS_ENABLE_PIN, .op = PIN_ENABLE },
+	{ .ins = USIM_INS_UNBLOCK_PIN, .op = PIN_UNBLOCK },
+};
 
-uint16_t usim_cmd_change_pin(struct usim_card *card, struct usim_channel *ch,
-			     const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
+/*! VERIFY, CHANGE, DISABLE, ENABLE and UNBLOCK PIN (and CHV), by INS. */
+uint16_t usim_cmd_pin(struct usim_card *card, struct usim_channel *ch,
+		      const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
-	return pin_command(card, cmd, PIN_CHANGE);
-}
-
-uint16_t usim_cmd_disable_pin(struct usim_card *card, struct usim_channel *ch,
-			      const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
-{
-	return pin_command(card, cmd, PIN_DISABLE);
-}
-
-uint16_t usim_cmd_enable_pin(struct usim_card *card, struct usim_channel *ch,
-			     const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
-{
-	return pin_command(card, cmd, PIN_ENABLE);
-}
-
-uint16_t usim_cmd_unblock_pin(struct usim_card *card, struct usim_channel *ch,
-			      const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
-{
-	return pin_command(card, cmd, PIN_UNBLOCK);
+	for (size_t i = 0; i < sizeof(pin_ops) / sizeof(pin_ops[0]); i++) {
+		if (pin_ops[i].ins == cmd->ins)
+			return pin_command(card, cmd, pin_ops[i].op);
+	}
+	return APDU_SW_INS_NOT_SUPPORTED;
 }

@@ -48,11 +48,7 @@ USIM_HANDLER(usim_cmd_read_record);
 USIM_HANDLER(usim_cmd_update_record);
 USIM_HANDLER(usim_cmd_search_record);
 USIM_HANDLER(usim_cmd_increase);
-USIM_HANDLER(usim_cmd_verify);			/* cmd_pin.c */
-USIM_HANDLER(usim_cmd_change_pin);
-USIM_HANDLER(usim_cmd_disable_pin);
-USIM_HANDLER(usim_cmd_enable_pin);
-USIM_HANDLER(usim_cmd_unblock_pin);
+USIM_HANDLER(usim_cmd_pin);			/* cmd_pin.c */
 USIM_HANDLER(usim_cmd_manage_channel);		/* channel.c */
 USIM_HANDLER(usim_cmd_cat_accept);		/* cat.c */
 USIM_HANDLER(usim_cmd_fetch);
