@@ -26,6 +26,8 @@ static const struct log_info_cat e2m_log_cats[] = {
 		   .enabled = 1, .loglevel = LOGL_NOTICE },
 	[DBRIDGE] = { .name = "DBRIDGE", .description = "ME bridge",
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DKEYD] = { .name = "DKEYD", .description = "Key service",
+		    .enabled = 1, .loglevel = LOGL_NOTICE },
 };
 
 const struct log_info e2m_log_info = {

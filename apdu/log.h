@@ -17,6 +17,7 @@ enum e2m_log_cat {
 	DAUTH,		/* AKA */
 	DE2M,		/* E2M keys */
 	DBRIDGE,	/* ME bridge */
+	DKEYD,		/* key service (keyd/) */
 };
 
 extern const struct log_info e2m_log_info;

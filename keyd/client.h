@@ -27,6 +27,9 @@ struct keyd_client_stats {
 struct keyd_status {
 	char role[16];
 	unsigned long held, peak, pushed, fetched, forwarded, expired, refused;
+	/* the forward pushes of an hss-store (variant B), as keyd_client_stats */
+	unsigned long forward_requests;
+	unsigned long long forward_bytes;
 };
 
 struct keyd_client;

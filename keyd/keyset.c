@@ -48,9 +48,10 @@ int keyd_kid_check(const char *kid, char *eid, size_t eid_cap)
 			return -1;
 	if (kid[22] != '=' || kid[23] != '=' || kid[24] != '@')
 		return -1;
-	/* the last character before "==" carries 2 bits; the other 4 are 0 */
+	/* the last character before "==" carries 2 bits; the other 4 are 0:
+	 * they, and the "==", decode into octets 16 and 17 */
 	if (EVP_DecodeBlock(rnd, (const unsigned char *)kid, KID_RAND_B64_LEN) != 18 ||
-	    (rnd[15] & 0x0f) != 0 || rnd[16] || rnd[17]) {
+	    rnd[16] || rnd[17]) {
 		OPENSSL_cleanse(rnd, sizeof(rnd));
 		return -1;
 	}
@@ -181,8 +182,11 @@ int keyd_keyset_from_json(struct keyd_keyset *ks, const char *json, size_t len,
 	if (len > KEYD_BODY_MAX)
 		return fail(err, errlen, "keyset: longer than %d octets", KEYD_BODY_MAX);
 	obj = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* jerr.text quotes the input near the error, which may be a key: only
+	 * the position */
 	if (!obj)
-		return fail(err, errlen, "keyset: not JSON: %s", jerr.text);
+		return fail(err, errlen, "keyset: not JSON (line %d, column %d)", jerr.line,
+			    jerr.column);
 	rc = parse_object(ks, obj, err, errlen);
 	/* jansson keeps its own copies of the hex keys: overwrite them */
 	json_t *v = json_object_get(obj, "k_int");

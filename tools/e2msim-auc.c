@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* e2msim-auc: the network side of AKA for one card profile. Prints the
  * authentication vector an AuC would send for it, or verifies an AUTS from
- * a resynchronisation. A thin front end over usim/auc.c. */
+ * a resynchronisation; as the HSS, pushes the E2M keyset to the key service
+ * of a delivery variant and sends variant B's session event (SPEC-E2M.md 5).
+ * A thin front end over usim/auc.c and keyd/hss.c. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include <osmocom/core/utils.h>
 
 #include "apdu/hex.h"
+#include "keyd/hss.h"
 #include "usim/auc.h"
 #include "usim/e2m_keyset.h"
 #include "usim/profile.h"
@@ -22,9 +25,10 @@
 
 enum auc_exit {
 	AUC_EXIT_OK = 0,
-	AUC_EXIT_REFUSED = 1,	/* AUTS with a wrong MAC-S */
+	AUC_EXIT_REFUSED = 1,	/* AUTS with a wrong MAC-S; the key service refused */
 	AUC_EXIT_USAGE = 2,	/* bad options or input */
-	AUC_EXIT_INTERNAL = 3,	/* the crypto library or RNG failed */
+	AUC_EXIT_INTERNAL = 3,	/* the crypto library or RNG failed; no answer from
+				 * the key service */
 };
 
 struct auc_opts {
@@ -46,6 +50,13 @@ struct auc_opts {
 	uint8_t alg;
 	bool alg_set;
 	struct usim_profile_e2m e2m;	/* the profile's e2m object */
+	/* delivery (SPEC-E2M.md 5): the HSS configuration, the variant, and
+	 * the session event of variant B */
+	const char *hss;
+	struct keyd_hss_config hss_cfg;
+	enum keyd_hss_variant variant;
+	bool variant_set;
+	const char *session;
 };
 
 static void usage(FILE *out)
@@ -54,9 +65,12 @@ static void usage(FILE *out)
 		"Usage: e2msim-auc --profile FILE [--rand HEX] [--sqn N | --seq N --ind I]\n"
 		"                  [--ind-bits B] [--amf HEX] [--json]\n"
 		"       e2msim-auc --profile FILE --auts HEX --rand HEX [--ind-bits B] [--json]\n"
+		"       e2msim-auc --profile FILE --eid ID --hss FILE --variant A|B|C|D|E [...]\n"
+		"       e2msim-auc --hss FILE --variant B --session KID [--json]\n"
 		"Prints the authentication vector (TS 33.102 6.3.2) an AuC makes for the card\n"
 		"profile (the JSON the card is personalised from), or verifies an AUTS\n"
-		"(TS 33.102 6.3.3) and prints the card's SQN_MS.\n\n"
+		"(TS 33.102 6.3.3) and prints the card's SQN_MS. With --hss, the HSS also\n"
+		"delivers the E2M keyset to a key service (SPEC-E2M.md 5, keyd/API.md).\n\n"
 		"  -p, --profile FILE  card profile: ki, opc or op, algorithm\n"
 		"  -r, --rand HEX      RAND, 32 hex digits; default: random. With --auts: the\n"
 		"                      RAND of the vector the card answered with the AUTS\n"
@@ -74,12 +88,22 @@ static void usage(FILE *out)
 		"      --snid MCCMNC   E2M: serving PLMN, for the confidentiality policy\n"
 		"      --alg XX        E2M: ALG octet, EA high nibble, IA low (default: the\n"
 		"                      profile's e2m.alg, else 11)\n"
+		"      --hss FILE      E2M delivery: the HSS configuration (JSON: tls, delivery\n"
+		"                      URL per variant, policy); its policy, not the profile's,\n"
+		"                      decides K_E2M_enc with --snid (solution 4)\n"
+		"      --variant V     with --hss and --eid: push the keyset to delivery.V:\n"
+		"                      A-D the keyset from K, E the one from CK||IK\n"
+		"      --session KID   with --hss and --variant B: variant B's session event\n"
+		"                      (PDN connection up): the HSS store forwards that keyset\n"
 		"  -h, --help          this text\n"
 		"Output: RAND, AUTN, XRES, CK, IK, AK, Kc, SRES (hex) and SQN, SEQ, IND, AMF;\n"
 		"a GSM-only algorithm gives RAND, Kc, SRES. With --auts: SQN_MS, SEQ_MS,\n"
-		"IND_MS. K and OPc are never printed.\n"
-		"Exit: 0 done, 1 AUTS refused (MAC-S wrong), 2 usage or input error,\n"
-		"3 crypto library or random generator failure.\n",
+		"IND_MS. K and OPc are never printed. With --variant: \"Pushed (V): KID, ALG XX,\n"
+		"to URL\" and \"Expires: SECONDS\" (Unix time); the vector is printed only\n"
+		"once its keyset is stored. With --session: \"Session (B): KID\", \"Sent to: URL\".\n"
+		"Exit: 0 done, 1 AUTS refused (MAC-S wrong) or the key service refused (its\n"
+		"error on stderr), 2 usage or input error, 3 crypto library or random\n"
+		"generator failure, or no answer from the key service.\n",
 		USIM_AUC_IND_BITS_MAX, USIM_AUC_IND_BITS_DEFAULT);
 }
 
@@ -123,7 +147,8 @@ bad:
 
 static int parse_args(int argc, char **argv, struct auc_opts *o)
 {
-	enum { OPT_SEQ = 256, OPT_IND, OPT_IND_BITS, OPT_EID, OPT_SNID, OPT_ALG };
+	enum { OPT_SEQ = 256, OPT_IND, OPT_IND_BITS, OPT_EID, OPT_SNID, OPT_ALG, OPT_HSS,
+	       OPT_VARIANT, OPT_SESSION };
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "rand", required_argument, NULL, 'r' },
@@ -137,6 +162,9 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 		{ "eid", required_argument, NULL, OPT_EID },
 		{ "snid", required_argument, NULL, OPT_SNID },
 		{ "alg", required_argument, NULL, OPT_ALG },
+		{ "hss", required_argument, NULL, OPT_HSS },
+		{ "variant", required_argument, NULL, OPT_VARIANT },
+		{ "session", required_argument, NULL, OPT_SESSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -212,6 +240,24 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 			}
 			o->alg_set = true;
 			break;
+		case OPT_HSS:
+			o->hss = optarg;
+			break;
+		case OPT_VARIANT:
+			if (keyd_hss_variant_parse(optarg, &o->variant)) {
+				fprintf(stderr, "e2msim-auc: --variant: A, B, C, D or E (SPEC-E2M.md 5)\n");
+				return -1;
+			}
+			o->variant_set = true;
+			break;
+		case OPT_SESSION:
+			if (keyd_kid_check(optarg, NULL, 0)) {
+				fprintf(stderr, "e2msim-auc: --session: expected an E2M-KID, "
+					"base64(RAND) \"@\" EID\n");
+				return -1;
+			}
+			o->session = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(AUC_EXIT_OK);
@@ -224,8 +270,34 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 		fprintf(stderr, "e2msim-auc: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if ((o->hss || o->session) && !o->variant_set) {
+		fprintf(stderr, "e2msim-auc: --%s needs --variant A-E (SPEC-E2M.md 5)\n",
+			o->session ? "session" : "hss");
+		return -1;
+	}
+	if (o->variant_set && !o->hss) {
+		fprintf(stderr, "e2msim-auc: --variant needs --hss FILE, the HSS configuration\n");
+		return -1;
+	}
+	if (o->session) {
+		if (o->variant != KEYD_HSS_VARIANT_B) {
+			fprintf(stderr, "e2msim-auc: --session is variant B's event: --variant B\n");
+			return -1;
+		}
+		if (o->profile || o->eid || o->auts_set) {
+			fprintf(stderr, "e2msim-auc: --session sends the session event only: "
+				"no --profile, --eid or --auts\n");
+			return -1;
+		}
+		return 0;
+	}
 	if (!o->profile) {
 		fprintf(stderr, "e2msim-auc: --profile FILE is required (see --help)\n");
+		return -1;
+	}
+	if (o->variant_set && (!o->eid || o->auts_set)) {
+		fprintf(stderr, "e2msim-auc: --variant pushes the keyset of a new vector: "
+			"it needs --eid, and no --auts\n");
 		return -1;
 	}
 	if (o->sqn_set && (o->seq_set || o->ind_set)) {
@@ -308,12 +380,35 @@ static int print_json(json_t *obj)
 	return 0;
 }
 
+/* What the HSS pushed to a key service (SPEC-E2M.md 5) */
+struct e2m_pushed {
+	const char *variant, *url, *kid;
+	uint8_t alg;
+	int64_t expires;
+};
+
 /* The keysets of one E2M key agreement, as the HSS hands them on */
 struct e2m_out {
 	const char *kid;
 	const struct usim_e2m_keyset *usim;	/* variants A-D, NULL without E2M card */
 	const struct usim_e2m_keyset *me;	/* variant E */
+	const struct e2m_pushed *pushed;	/* NULL without --variant */
 };
+
+static void output_pushed(const struct e2m_pushed *p, json_t *obj)
+{
+	char alg[3];
+
+	snprintf(alg, sizeof(alg), "%02x", p->alg);
+	if (obj) {
+		json_object_set_new(obj, "pushed", json_pack("{s:s, s:s, s:s, s:s, s:I}",
+			"variant", p->variant, "url", p->url, "kid", p->kid, "alg", alg,
+			"expires", (json_int_t)p->expires));
+		return;
+	}
+	printf("Pushed (%s): %s, ALG %s, to %s\n", p->variant, p->kid, alg, p->url);
+	printf("Expires: %" PRId64 "\n", p->expires);
+}
 
 static void output_keyset(const char *label, const char *key, const struct usim_e2m_keyset *ks,
 			  json_t *obj)
@@ -373,6 +468,8 @@ static int output_vec(const char *alg, const struct usim_auc_vec *av, unsigned i
 		if (e2m->usim)
 			output_keyset("A-D", "usim", e2m->usim, obj);
 		output_keyset("E", "me", e2m->me, obj);
+		if (e2m->pushed)
+			output_pushed(e2m->pushed, obj);
 	}
 	if (obj) {
 		rc = print_json(obj);
@@ -407,10 +504,14 @@ static int output_auts(const char *alg, const struct auc_opts *o, uint64_t sqn_m
 /* ---- the two modes ---- */
 
 /* SPEC-E2M.md 2/4 policy, as the card applies it: confidentiality unless the
- * home operator forbids it or the serving PLMN is listed. */
+ * home operator forbids it or the serving PLMN is listed. With --hss the
+ * HSS configuration's rules decide (solution 4), else the profile's. */
 static bool e2m_confidentiality(const struct auc_opts *o)
 {
 	const struct usim_profile_e2m *e = &o->e2m;
+
+	if (o->hss)
+		return keyd_hss_confidentiality(&o->hss_cfg.policy, o->snid_set ? &o->snid : NULL);
 
 	if (e->present && !e->home_confidentiality)
 		return false;
@@ -453,15 +554,60 @@ static int e2m_keysets(const struct usim_alg_keys *keys, const struct auc_opts *
 	return rc;
 }
 
+/* The HSS hands the variant's keyset to its key service (SPEC-E2M.md 5):
+ * A-D the one from K, E the one from CK || IK. An AUC_EXIT code. */
+static int e2m_push(const struct auc_opts *o, const struct usim_e2m_keyset *usim,
+		    const struct usim_e2m_keyset *me, struct e2m_pushed *p)
+{
+	bool from_me = o->variant == KEYD_HSS_VARIANT_E;
+	const struct usim_e2m_keyset *ks = from_me ? me : usim;
+	struct keyd_keyset out;
+	char err[512];
+	int status;
+
+	p->variant = keyd_hss_variant_name(o->variant);
+	p->url = o->hss_cfg.delivery[o->variant];
+	if (!ks) {
+		fprintf(stderr, "e2msim-auc: --variant %s: the profile has no (enabled) e2m, so no "
+			"keyset from K; --variant E delivers the one from CK||IK\n", p->variant);
+		return AUC_EXIT_USAGE;
+	}
+	if (!p->url[0]) {
+		fprintf(stderr, "e2msim-auc: --hss %s: delivery.%s: not configured\n", o->hss,
+			p->variant);
+		return AUC_EXIT_USAGE;
+	}
+	if (keyd_hss_keyset(&out, ks, o->eid, o->alg_set ? o->alg : o->e2m.alg,
+			    from_me ? KEYD_DERIVED_ME : KEYD_DERIVED_USIM)) {
+		fprintf(stderr, "e2msim-auc: the keyset does not fit keyd/API.md\n");
+		return AUC_EXIT_INTERNAL;
+	}
+	p->kid = ks->kid;
+	p->alg = out.alg;
+	status = keyd_hss_push(&o->hss_cfg, o->variant, &out, &p->expires, err, sizeof(err));
+	keyd_keyset_clear(&out);
+	if (status == 201)
+		return AUC_EXIT_OK;
+	if (status < 0) {
+		fprintf(stderr, "e2msim-auc: push to delivery.%s (%s): no answer: %s\n", p->variant,
+			p->url, err);
+		return AUC_EXIT_INTERNAL;
+	}
+	fprintf(stderr, "e2msim-auc: push to delivery.%s (%s) refused: %d %s\n", p->variant, p->url,
+		status, err);
+	return AUC_EXIT_REFUSED;
+}
+
 static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 		   struct auc_opts *o)
 {
 	struct usim_auc_vec av;
 	struct usim_e2m_keyset usim, me;
 	struct e2m_out e2m = { .me = &me };
+	struct e2m_pushed pushed = { .expires = 0 };
 	bool have_usim = false;
 	uint64_t sqn = o->sqn;
-	int rc = 0;
+	int rc = 0, exit_code = AUC_EXIT_OK;
 
 	if (!o->sqn_set) {
 		rc = usim_auc_sqn_compose(o->seq_set ? o->seq : 1, o->ind, o->ind_bits, &sqn);
@@ -496,14 +642,60 @@ static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 		e2m.kid = me.kid;
 		e2m.usim = have_usim ? &usim : NULL;
 	}
-	if (rc == 0)
+	/* the vector goes out only once its keyset is stored */
+	if (rc == 0 && o->variant_set) {
+		exit_code = e2m_push(o, e2m.usim, e2m.me, &pushed);
+		e2m.pushed = &pushed;
+	}
+	if (rc == 0 && exit_code == AUC_EXIT_OK)
 		rc = output_vec(alg->name, &av, o->ind_bits, o->eid ? &e2m : NULL, o->json);
 	usim_auc_vec_clear(&av);
 	usim_e2m_keyset_clear(&usim);
 	usim_e2m_keyset_clear(&me);
+	if (rc == 0 && exit_code != AUC_EXIT_OK)
+		return exit_code;
 	if (rc) {
 		fprintf(stderr, "e2msim-auc: cannot make the vector: %s\n", strerror(-rc));
 		return AUC_EXIT_INTERNAL;
+	}
+	return AUC_EXIT_OK;
+}
+
+/* Variant B's session event: the PDN connection toward the HSE is up, the
+ * HSS store forwards the keyset named by kid (SPEC-E2M.md 5, event (2)). */
+static int run_session(const struct auc_opts *o)
+{
+	const char *url = o->hss_cfg.delivery[KEYD_HSS_VARIANT_B];
+	char err[512];
+	int status;
+
+	if (!url[0]) {
+		fprintf(stderr, "e2msim-auc: --hss %s: delivery.B: not configured\n", o->hss);
+		return AUC_EXIT_USAGE;
+	}
+	status = keyd_hss_session(&o->hss_cfg, o->session, err, sizeof(err));
+	if (status < 0) {
+		fprintf(stderr, "e2msim-auc: session event to delivery.B (%s): no answer: %s\n", url, err);
+		return AUC_EXIT_INTERNAL;
+	}
+	if (status != 200) {
+		fprintf(stderr, "e2msim-auc: session event to delivery.B (%s) refused: %d %s\n", url,
+			status, err);
+		return AUC_EXIT_REFUSED;
+	}
+	if (o->json) {
+		json_t *obj = json_pack("{s:s, s:s, s:s}", "session", o->session, "variant", "B",
+					"url", url);
+		int rc = obj ? print_json(obj) : -ENOMEM;
+
+		json_decref(obj);
+		if (rc) {
+			fprintf(stderr, "e2msim-auc: out of memory\n");
+			return AUC_EXIT_INTERNAL;
+		}
+	} else {
+		printf("Session (B): %s\n", o->session);
+		printf("Sent to: %s\n", url);
 	}
 	return AUC_EXIT_OK;
 }
@@ -551,11 +743,17 @@ int main(int argc, char **argv)
 	static struct usim_profile p;
 	const struct usim_alg *alg = NULL;
 	struct usim_alg_keys keys;
-	char err[256];
+	char err[512];
 	int rc;
 
 	if (parse_args(argc, argv, &o))
 		return AUC_EXIT_USAGE;
+	if (o.hss && keyd_hss_config_load(&o.hss_cfg, o.hss, err, sizeof(err))) {
+		fprintf(stderr, "e2msim-auc: --hss: %s\n", err);
+		return AUC_EXIT_USAGE;
+	}
+	if (o.session)
+		return run_session(&o);
 	if (usim_profile_load(&p, o.profile, err, sizeof(err))) {
 		/* p holds the defaults of every field it did not reach */
 		fprintf(stderr, "e2msim-auc: %s: %s\n", o.profile, err);

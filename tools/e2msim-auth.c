@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* e2msim-auth: the ME side of AKA, like osmo-sim-auth: runs AUTHENTICATE in
  * the 3G, GSM or E2M context (TS 31.102 7.1.2, SPEC-E2M.md 3) on the card in
- * any PC/SC reader and prints what the card answers. */
+ * any PC/SC reader and prints what the card answers; with --protect, the
+ * device's first protected message to the HSE (usim/e2m_msg.h). */
 
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 #include "apdu/tlv.h"
 #include "bridge/bridge.h"
 #include "usim/e2m_kdf.h"
+#include "usim/e2m_msg.h"
 #include "usim/profile.h"
 
 enum context { CTX_3G, CTX_GSM, CTX_E2M };
@@ -54,6 +56,10 @@ static void usage(FILE *out)
 		"                     even when the card has an E2M context\n"
 		"      --no-fallback  e2m: only the card's own E2M context; no variant E\n"
 		"                     for a card that answers '6A86'\n"
+		"      --protect TEXT e2m: after the key agreement, print \"MESSAGE: HEX\", the\n"
+		"                     protected message (usim/e2m_msg.h) carrying TEXT, with\n"
+		"                     the agreed K_E2M_int and E2M-KID; its MAC is the IA of\n"
+		"                     --alg (default IA 1, of the default ALG '11')\n"
 		"      --json         one JSON object instead of text\n"
 		"  -v, --verbose      log the APDUs\n"
 		"  -h, --help         this text\n"
@@ -106,17 +112,60 @@ static int parse_lvs(struct result *r, const uint8_t *p, size_t len, bool tagged
 	return i >= min_fields && pos == end ? 0 : -1;
 }
 
+/* The protected message carrying text (usim/e2m_msg.h) under the agreed
+ * K_E2M_int and E2M-KID, as hex into the result. 0, or -1 (message given). */
+static int protect(struct result *r, uint8_t ia, const char *text)
+{
+	const char *int_hex = json_string_value(json_object_get(r->obj, "k_e2m_int"));
+	const char *kid = json_string_value(json_object_get(r->obj, "e2m_kid"));
+	size_t text_len = strlen(text), cap, len = 0;
+	uint8_t k_int[USIM_E2M_ALG_KEY_LEN], *msg;
+	char *hex;
+	int rc;
+
+	if (!int_hex || !kid || strlen(int_hex) != 2 * sizeof(k_int) ||
+	    osmo_hexparse(int_hex, k_int, sizeof(k_int)) != (int)sizeof(k_int)) {
+		fprintf(stderr, "e2msim-auth: --protect: no K_E2M_int from this key agreement\n");
+		return -1;
+	}
+	cap = USIM_E2M_MSG_LEN(strlen(kid), text_len);
+	msg = malloc(cap);
+	rc = msg ? usim_e2m_msg_build(ia, k_int, kid, (const uint8_t *)text, text_len, msg, cap, &len)
+		 : -ENOMEM;
+	OPENSSL_cleanse(k_int, sizeof(k_int));
+	/* hex of up to 64 KiB: osmo_hexdump_nospc()'s static buffer is smaller */
+	hex = rc == 0 ? malloc(2 * len + 1) : NULL;
+	if (rc == 0 && !hex)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		for (size_t i = 0; i < len; i++)
+			snprintf(hex + 2 * i, 3, "%02x", msg[i]);
+		hex[2 * len] = '\0';
+		json_object_set_new(r->obj, "message", json_string(hex));
+	} else {
+		fprintf(stderr, "e2msim-auth: --protect: cannot build the message: %s\n", strerror(-rc));
+	}
+	free(hex);
+	free(msg);
+	return rc ? -1 : 0;
+}
+
 static void print_text(const struct result *r)
 {
 	const char *key;
 	json_t *v;
 
 	json_object_foreach(r->obj, key, v) {
+		if (!strcmp(key, "message"))
+			continue;	/* "MESSAGE: HEX", last */
 		if (json_is_string(v))
 			printf("%-10s %s\n", key, json_string_value(v));
 		else if (json_is_null(v))
 			printf("%-10s (none)\n", key);
 	}
+	v = json_object_get(r->obj, "message");
+	if (v)
+		printf("MESSAGE: %s\n", json_string_value(v));
 }
 
 int main(int argc, char **argv)
@@ -133,6 +182,7 @@ int main(int argc, char **argv)
 		{ "p2", required_argument, NULL, '2' },
 		{ "variant-e", no_argument, NULL, 'V' },
 		{ "no-fallback", no_argument, NULL, 'N' },
+		{ "protect", required_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -140,15 +190,15 @@ int main(int argc, char **argv)
 	};
 	static const uint8_t usim_aid[7] = { 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02 };
 	const char *reader = "0", *rand_hex = NULL, *autn_hex = NULL, *pin = NULL, *eid = NULL;
-	const char *snid_arg = NULL, *alg_arg = NULL, *p2_arg = NULL;
+	const char *snid_arg = NULL, *alg_arg = NULL, *p2_arg = NULL, *protect_text = NULL;
 	uint8_t rnd[16], autn[16], alg = 0, p2 = 0x83, data[300], rbuf[512];
 	struct apdu_rsp rsp = { .buf = rbuf, .cap = sizeof(rbuf) };
-	struct result res = { .obj = json_object() };
+	struct result res = { .obj = NULL };
 	struct apdu_transport t;
-	bool json = false, variant_e = false, no_fallback = false;
+	bool json = false, variant_e = false, no_fallback = false, protect_failed = false;
 	int context = CTX_3G, verbose = 0, c, rc = 1;
 	size_t n = 0;
-	void *ctx = talloc_named_const(NULL, 0, "e2msim-auth");
+	void *ctx;
 
 	while ((c = getopt_long(argc, argv, "r:c:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -170,6 +220,7 @@ int main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'V': variant_e = true; break;
 		case 'N': no_fallback = true; break;
+		case 'M': protect_text = optarg; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -180,6 +231,15 @@ int main(int argc, char **argv)
 	    (alg_arg && hex_arg("alg", alg_arg, &alg, 1) < 0) ||
 	    (p2_arg && hex_arg("p2", p2_arg, &p2, 1) < 0))
 		return 2;
+	if (protect_text && context != CTX_E2M) {
+		fprintf(stderr, "e2msim-auth: --protect: needs --context e2m (the card's E2M keys "
+			"or variant E's)\n");
+		return 2;
+	}
+	if (protect_text && strlen(protect_text) > USIM_E2M_MSG_PAYLOAD_MAX) {
+		fprintf(stderr, "e2msim-auth: --protect: at most %d octets\n", USIM_E2M_MSG_PAYLOAD_MAX);
+		return 2;
+	}
 	if (context == CTX_E2M && (!eid || !*eid || strlen(eid) > USIM_E2M_EID_MAX)) {
 		fprintf(stderr, "e2msim-auth: --eid: 1 to %d octets needed for the e2m context\n",
 			USIM_E2M_EID_MAX);
@@ -215,9 +275,14 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* created once the arguments are checked: a usage error leaks nothing */
+	ctx = talloc_named_const(NULL, 0, "e2msim-auth");
+	res.obj = json_object();
 	e2m_log_init(ctx, verbose);
 	if ((rc = apdu_pcsc_open(&t, reader)) < 0) {
 		fprintf(stderr, "e2msim-auth: reader '%s': %s\n", reader, strerror(-rc));
+		json_decref(res.obj);
+		talloc_free(ctx);
 		return 1;
 	}
 	rc = 1;
@@ -288,12 +353,17 @@ int main(int argc, char **argv)
 			size_t kid_len;
 			if (usim_e2m_kid(rnd, (const uint8_t *)eid, strlen(eid), kid, sizeof(kid), &kid_len) == 0)
 				json_object_set_new(res.obj, "e2m_kid", json_string(kid));
+			/* IA of the ALG asked for, else of the default '11' (SPEC-E2M.md 3) */
+			if (protect_text && protect(&res, alg_arg ? alg & 0x0F : 0x01, protect_text) < 0)
+				protect_failed = true;
 		}
 	} else {
 		rc = -1;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "e2msim-auth: cannot parse the answer %s\n", osmo_hexdump_nospc(rsp.buf, rsp.len));
+		rc = 1;
+	} else if (protect_failed) {
 		rc = 1;
 	} else if (rc == 0 || rc == 3) {
 		if (json) {

@@ -340,7 +340,7 @@ static int sub_object(struct field_ctx *c, json_t *v, const struct sub_field *ta
 
 static int parse_sqn_ind_bits(struct field_ctx *c, json_t *v)
 {
-	uint64_t n;
+	uint64_t n = 0;
 	if (uint_field(c, v, 0, USIM_SQN_IND_BITS_MAX, &n) < 0)
 		return -1;
 	c->p->sqn.ind_bits = (unsigned int)n;
@@ -360,7 +360,7 @@ static int parse_sqn_age_limit(struct field_ctx *c, json_t *v)
 /* "seq": one SEQ for every IND, or an array of SEQ per IND */
 static int parse_sqn_seq(struct field_ctx *c, json_t *v)
 {
-	uint64_t n;
+	uint64_t n = 0;
 
 	if (json_is_integer(v)) {
 		if (uint_field(c, v, 0, USIM_SQN_MAX, &n) < 0)
@@ -438,7 +438,7 @@ static int parse_e2m_amf_mask(struct field_ctx *c, json_t *v)
 /* SPEC-E2M.md 2: EA 0-2 in the high nibble, IA 1-2 in the low one */
 static int parse_e2m_alg(struct field_ctx *c, json_t *v)
 {
-	uint16_t alg;
+	uint16_t alg = 0;
 
 	if (hex_octets(c, v, 1, &alg) < 0)
 		return -1;
@@ -450,7 +450,7 @@ static int parse_e2m_alg(struct field_ctx *c, json_t *v)
 
 static int parse_e2m_p2(struct field_ctx *c, json_t *v)
 {
-	uint16_t p2;
+	uint16_t p2 = 0;
 
 	if (hex_octets(c, v, 1, &p2) < 0)
 		return -1;
@@ -462,7 +462,7 @@ static int parse_e2m_p2(struct field_ctx *c, json_t *v)
 
 static int fc_field(struct field_ctx *c, json_t *v, uint8_t *out)
 {
-	uint16_t fc;
+	uint16_t fc = 0;
 
 	if (hex_octets(c, v, 1, &fc) < 0)
 		return -1;
@@ -487,7 +487,7 @@ static int parse_e2m_fc(struct field_ctx *c, json_t *v)
 
 static int parse_e2m_version(struct field_ctx *c, json_t *v)
 {
-	uint64_t n;
+	uint64_t n = 0;
 	if (uint_field(c, v, 1, 1, &n) < 0)
 		return fail(c, "this card implements profile version 1 of SPEC-E2M.md");
 	return 0;

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The HSS side of keyset delivery (SPEC-E2M.md 5, keyd/API.md): its
+ * configuration (where each variant's keysets go, its TLS identity, and its
+ * solution 4 policy per visited PLMN), the keyset it hands on for one AKA
+ * run, and the push and the session event. Used by e2msim-auc --hss.
+ *
+ * Configuration, a JSON object (every field but "tls" optional):
+ *
+ *   { "tls": { "cert": "hss.pem", "key": "hss.key", "ca": "ca.pem" },
+ *     "delivery": { "A": "https://127.0.0.1:7441", "B": "https://...",
+ *                   "C": "https://...", "D": "https://...", "E": "https://..." },
+ *     "policy": { "confidentiality": true, "no_confidentiality": ["00101", "310260"] } }
+ *
+ * delivery.X: the key service variant X's keysets are pushed to (A: the
+ * hse-store; B, C: the hss-store, B's session event too; D: the emks; E:
+ * any of them). policy: "confidentiality" is the home operator's bit
+ * (EF.E2M_POL b2), "no_confidentiality" the visited PLMNs (MCCMNC) where
+ * confidentiality must be off (EF.E2M_POL's list, SPEC-E2M.md 4). Relative
+ * file names are relative to the configuration file's directory. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keyd/client.h"
+#include "keyd/keyset.h"
+#include "usim/e2m_keyset.h"
+#include "usim/profile.h"
+
+#define KEYD_HSS_PATH_MAX	1024
+#define KEYD_HSS_URL_MAX	256
+#define KEYD_HSS_NO_CONF_MAX	64
+
+/* SPEC-E2M.md 5: the delivery variants */
+enum keyd_hss_variant {
+	KEYD_HSS_VARIANT_A,	/* HSS pushes every keyset to the HSE store */
+	KEYD_HSS_VARIANT_B,	/* HSS store forwards the used one at the session event */
+	KEYD_HSS_VARIANT_C,	/* HSE pulls from the HSS store */
+	KEYD_HSS_VARIANT_D,	/* HSS pushes to the EMKS, the endpoint pulls */
+	KEYD_HSS_VARIANT_E,	/* keys from CK || IK (ME), any of the paths */
+	KEYD_HSS_VARIANTS
+};
+
+/* Solution 4: the HSS's confidentiality rules, as the card's EF.E2M_POL. */
+struct keyd_hss_policy {
+	bool confidentiality;			/* home operator allows K_E2M_enc */
+	unsigned int n_no_conf;
+	struct usim_plmn no_conf[KEYD_HSS_NO_CONF_MAX];	/* serving PLMNs without it */
+};
+
+struct keyd_hss_config {
+	char cert[KEYD_HSS_PATH_MAX], key[KEYD_HSS_PATH_MAX], ca[KEYD_HSS_PATH_MAX];
+	char delivery[KEYD_HSS_VARIANTS][KEYD_HSS_URL_MAX];	/* "": not configured */
+	struct keyd_hss_policy policy;
+};
+
+/*! Reads and checks the configuration at path. 0, or -1 with one message
+ *  naming the field in err ("hss.json: delivery.B: expected https://HOST:PORT"). */
+int keyd_hss_config_load(struct keyd_hss_config *c, const char *path, char *err, size_t errlen);
+
+/*! The same from JSON text; relative file names are taken relative to dir
+ *  (NULL: the working directory). The files are not opened. */
+int keyd_hss_config_parse(struct keyd_hss_config *c, const char *json, size_t len,
+			  const char *dir, char *err, size_t errlen);
+
+/*! "A".."E" into *v; 0 or -1. */
+int keyd_hss_variant_parse(const char *name, enum keyd_hss_variant *v);
+const char *keyd_hss_variant_name(enum keyd_hss_variant v);
+
+/*! Solution 4, as the card decides (usim/auth.c e2m_confidentiality): false
+ *  when the home bit is off or snid (NULL: unknown) is listed. EA 0 needs
+ *  no rule: the derivation gives no K_E2M_enc for it (SPEC-E2M.md 2). */
+bool keyd_hss_confidentiality(const struct keyd_hss_policy *p, const struct usim_plmn *snid);
+
+/*! The keyset the HSS hands on, from the one it derived (usim/e2m_keyset.h)
+ *  with ALG alg for eid: keys, E2M-KID, EID, derivation. Without K_E2M_enc
+ *  (EA 0, or the policy withheld it) the keyset's ALG says EA 0, as
+ *  keyd/API.md requires. 0, or -EINVAL for an inconsistent input (an EID
+ *  other than the KID's, a bad ALG). */
+int keyd_hss_keyset(struct keyd_keyset *out, const struct usim_e2m_keyset *ks, const char *eid,
+		    uint8_t alg, enum keyd_derivation derivation);
+
+/*! POST /v1/keysets of ks to delivery[v]: the HTTP status (201 stored) or
+ *  -1 (no answer, or variant not configured); err as keyd/client.h. */
+int keyd_hss_push(const struct keyd_hss_config *c, enum keyd_hss_variant v,
+		  const struct keyd_keyset *ks, int64_t *expires, char *err, size_t errlen);
+
+/*! Variant B's session event (POST /v1/sessions) for kid to delivery.B:
+ *  the HTTP status (200 forwarded) or -1. */
+int keyd_hss_session(const struct keyd_hss_config *c, const char *kid, char *err, size_t errlen);

@@ -1,0 +1,368 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# e2msim-keyd (keyd/API.md, SPEC-E2M.md 5) through the real program, with
+# keyd-cli (keyd/client.c) and curl: store until used, who may fetch, key
+# aging, refusals that change nothing, no acknowledged keyset lost to kill
+# -9, variant B's forward; once on SQLite, once on PostgreSQL
+# (tools/pg-env.sh). Private network and PID namespaces (pcsc-test.sh):
+# fixed ports, nothing left behind.
+. "$(dirname "$0")/pcsc-test.sh"
+
+backend=sqlite
+base=7440
+if [ "${1:-}" = --postgresql ]; then
+	backend=postgresql
+	base=7460
+fi
+
+keyd_bin="$top_builddir/tools/e2msim-keyd"
+cli="$top_builddir/tests/keyd-cli"
+work=$(mktemp -d /tmp/e2msim-keyd-test.XXXXXX)
+pki="$work/pki"
+declare -A pids ports
+ports=([hse-store]=$((base + 3)) [hss-store]=$((base + 4)) [emks]=$((base + 5))
+       [hss-dead]=$((base + 6)))
+dead_port=$((base + 9))
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$top_srcdir/tools/keyd-certs.sh" "$pki" || { echo "Bail out! keyd-certs.sh failed"; exit 1; }
+
+# ---- helpers ----
+
+# store_json NAME: the store of service NAME on this backend
+store_json() {
+	if [ "$backend" = sqlite ]; then
+		printf '{ "backend": "sqlite", "path": "%s" }' "$work/$1.db"
+	else
+		local db=${1//-/_}
+		psql "$E2M_PG_CONNINFO" -qc "CREATE DATABASE $db" >/dev/null 2>&1
+		printf '{ "backend": "postgresql", "conninfo": "%s dbname=%s" }' "$E2M_PG_CONNINFO" "$db"
+	fi
+}
+
+# config NAME ROLE CERT EXTRA-JSON: writes $work/NAME.json
+config() {
+	cat >"$work/$1.json" <<EOF
+{
+  "role": "$2",
+  "listen": "127.0.0.1:${ports[$1]}",
+  "tls": { "cert": "pki/$3.pem", "key": "pki/$3.key", "ca": "pki/ca.pem" },
+  "store": $(store_json "$1"),
+  "network_peers": [ "hss.example.net", "hss-store" ],
+  "default_lifetime": 86400$4
+}
+EOF
+}
+
+# start NAME: runs e2msim-keyd -vv, waits for its "listening" line
+start() {
+	: >"$work/$1.out"
+	"$keyd_bin" --config "$work/$1.json" -vv >"$work/$1.out" 2>>"$work/$1.log" &
+	pids[$1]=$!
+	for _ in $(seq 1 200); do
+		grep -q "listening on" "$work/$1.out" && return 0
+		kill -0 "${pids[$1]}" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+stop() {
+	kill -TERM "${pids[$1]}" && wait "${pids[$1]}"
+	local rc=$?
+	unset "pids[$1]"
+	return $rc
+}
+
+# as WHO SERVICE keyd-cli-ARGS...: keyd-cli with WHO's certificate
+as() {
+	local who=$1 svc=$2
+	shift 2
+	local cert=()
+	[ "$who" != none ] && cert=(--cert "$pki/$who.pem" --key "$pki/$who.key")
+	"$cli" --url "https://127.0.0.1:${ports[$svc]}" --ca "$pki/ca.pem" "${cert[@]}" "$@"
+}
+# code: the first word of the first line
+code() { head -n1 | cut -d' ' -f1; }
+
+# raw WHO SERVICE METHOD PATH CURL-ARGS...: curl; prints the HTTP status
+raw() {
+	local who=$1 svc=$2 method=$3 path=$4
+	shift 4
+	local cert=()
+	[ "$who" != none ] && cert=(--cert "$pki/$who.pem" --key "$pki/$who.key")
+	curl -s -o "$work/raw.out" -w '%{http_code}' --max-time 10 --cacert "$pki/ca.pem" \
+		"${cert[@]}" -X "$method" "https://127.0.0.1:${ports[$svc]}$path" "$@"
+}
+json_post() { raw "$1" "$2" POST "$3" -H 'Content-Type: application/json' --data-binary "$4"; }
+
+# is DESC WANT GOT
+is() {
+	if [ "$3" = "$2" ]; then tap_ok "$1"; else tap_fail "$1 (got '$3', want '$2')"; fi
+}
+
+# gen EID ALG [me] > file; kid FILE
+gen() { "$cli" gen "$@" | tee -a "$work/all-keysets.json"; }
+kid() { sed -n 's/.*"kid":"\([^"]*\)".*/\1/p' "$1"; }
+# status SERVICE: "held=.. peak=.. ..." as the HSS sees it
+status() { as hss.example.net "$1" status | cut -d' ' -f3-; }
+field() { sed -n "s/.*\\b$2=\\([0-9]*\\).*/\\1/p" <<<"$1"; }
+# fetched JSON without the service's "expires": the pushed keyset again
+unexpire() { sed -e 's/^200 //' -e 's/,"expires":[0-9]*}$/}/'; }
+
+# ---- services ----
+
+config hse-store hse-store hse-store \
+	', "lifetimes": [ { "eid_suffix": "enterprise.example", "seconds": 1 },
+	                  { "eid_suffix": "example.org", "seconds": 600 } ]'
+# The EMKS purges once an hour: a fetch after the expiry meets the keyset
+# itself (410), not a purged one.
+config emks emks emks \
+	', "lifetimes": [ { "eid_suffix": "enterprise.example", "seconds": 1 } ], "purge_interval": 3600'
+config hss-store hss-store hss-store \
+	", \"forward\": { \"url\": \"https://127.0.0.1:${ports[hse-store]}\" }"
+config hss-dead hss-store hss-store ", \"forward\": { \"url\": \"https://127.0.0.1:$dead_port\" }"
+
+tap_check "$backend: hse-store starts and says where it listens" start hse-store
+is "$backend: the listening line" "e2msim-keyd: hse-store listening on 127.0.0.1:${ports[hse-store]}" \
+	"$(cat "$work/hse-store.out")"
+
+# ---- store until used (SPEC-E2M.md 5) ----
+
+gen hse.example.org 21 >"$work/a.json"
+a=$(kid "$work/a.json")
+out=$(as hss.example.net hse-store push "$work/a.json")
+is "$backend: the HSS pushes a keyset: 201" 201 "$(code <<<"$out")"
+expires=${out#201 expires=}
+now=$(date +%s)
+tap_check "$backend: expires = now + 600 s (lifetime of example.org)" \
+	test "$expires" -ge $((now + 598)) -a "$expires" -le $((now + 601))
+out=$(as hse.example.org hse-store fetch "$a")
+is "$backend: the HSE fetches it: 200" 200 "$(code <<<"$out")"
+is "$backend: the fetched keyset is the pushed one" "$(cat "$work/a.json")" "$(unexpire <<<"$out")"
+is "$backend: a second fetch: 404" 404 "$(as hse.example.org hse-store fetch "$a" | code)"
+
+gen hse.example.org 01 me >"$work/e.json"
+as hss.example.net hse-store push "$work/e.json" >/dev/null
+out=$(as hse.example.org hse-store fetch "$(kid "$work/e.json")")
+is "$backend: variant E keyset (EA 0, derivation me) round trip" "$(cat "$work/e.json")" \
+	"$(unexpire <<<"$out")"
+st=$(status hse-store)
+is "$backend: status counts" "held=0 peak=1 pushed=2 fetched=2 forwarded=0 expired=0" \
+	"$(cut -d' ' -f1-6 <<<"$st")"
+
+# ---- who may fetch ----
+
+gen hse.example.org 12 >"$work/b.json"
+b=$(kid "$work/b.json")
+as hss.example.net hse-store push "$work/b.json" >/dev/null
+is "$backend: another endpoint's certificate (hse.other.org): 403" 403 \
+	"$(as hse.other.org hse-store fetch "$b" | code)"
+is "$backend: a rogue-CA certificate named hse.example.org: 401" 401 \
+	"$(as rogue hse-store fetch "$b" | code)"
+is "$backend: no client certificate: 401" 401 "$(as none hse-store fetch "$b" | code)"
+is "$backend: curl without a certificate: 401" 401 \
+	"$(json_post none hse-store /v1/keysets/fetch "{\"kid\":\"$b\"}")"
+tap_check "$backend: the 401 answer is {\"error\": ...}" grep -q '^{"error":"client certificate: .*"}$' \
+	"$work/raw.out"
+is "$backend: the HSE (not a network peer) cannot push: 403" 403 \
+	"$(as hse.example.org hse-store push "$work/b.json" | code)"
+is "$backend: nor read the status: 403" 403 "$(as hse.example.org hse-store status | code)"
+out=$(as hse.example.org hse-store fetch "$b")
+is "$backend: after the refusals the HSE fetches it" "$(cat "$work/b.json")" "$(unexpire <<<"$out")"
+
+# A kid with '/' or '+': DELETE percent-encodes it.
+for _ in $(seq 1 50); do
+	gen hse.example.org 11 >"$work/d.json"
+	d=$(kid "$work/d.json")
+	case "$d" in *[+/]*) break ;; esac
+done
+as hss.example.net hse-store push "$work/d.json" >/dev/null
+is "$backend: DELETE of $d: 204" 204 "$(as hss.example.net hse-store delete "$d" | code)"
+is "$backend: DELETE again: 404" 404 "$(as hss.example.net hse-store delete "$d" | code)"
+is "$backend: the HSE cannot DELETE: 403" 403 "$(as hse.example.org hse-store delete "$d" | code)"
+
+# ---- malformed requests: 4xx, nothing changes ----
+
+gen hse.example.org 22 >"$work/k.json"
+k=$(kid "$work/k.json")
+as hss.example.net hse-store push "$work/k.json" >/dev/null
+before=$(status hse-store)
+good=$(cat "$work/k.json")
+no_k_int=$(sed 's/,"k_int":"[0-9a-f]*"//' <<<"$good")
+bad_kid=$(sed 's/"kid":"[^"]*"/"kid":"abc@hse.example.org"/' <<<"$good")
+bad_hex=$(sed 's/"k_int":"../"k_int":"zz/' <<<"$good")
+ea0_k_enc=$(sed 's/"alg":"22"/"alg":"02"/' <<<"$good")
+other_eid=$(sed 's/"eid":"hse.example.org"/"eid":"hse.other.org"/' <<<"$good")
+# each row: WANT WHO METHOD PATH BODY (BODY "-": none) DESCRIPTION
+oversized=$(printf '{"pad":"%05000d"}' 0)
+while IFS='|' read -r want who method path body desc; do
+	if [ "$body" = - ]; then
+		got=$(raw "$who" hse-store "$method" "$path")
+	else
+		got=$(json_post "$who" hse-store "$path" "$body")
+	fi
+	is "$backend: $desc: $want" "$want" "$got"
+	grep -q '^{"error":".*"}$' "$work/raw.out" || tap_fail "$backend: $desc: no {\"error\": ...} body"
+done <<EOF
+400|hss.example.net|POST|/v1/keysets|not json|not JSON
+400|hss.example.net|POST|/v1/keysets|$no_k_int|missing k_int
+400|hss.example.net|POST|/v1/keysets|$bad_kid|bad kid
+400|hss.example.net|POST|/v1/keysets|$bad_hex|bad hex
+400|hss.example.net|POST|/v1/keysets|$ea0_k_enc|k_enc with EA 0
+400|hss.example.net|POST|/v1/keysets|$other_eid|eid not the kid's
+409|hss.example.net|POST|/v1/keysets|$good|the same kid again
+413|hss.example.net|POST|/v1/keysets|$oversized|body over 4096 octets
+404|hss.example.net|GET|/v1/nothing|-|unknown path
+405|hss.example.net|GET|/v1/keysets|-|GET of /v1/keysets
+400|hss.example.net|DELETE|/v1/keysets/garbage|-|DELETE of a bad kid
+404|hss.example.net|POST|/v1/sessions|{"kid":"$k"}|sessions at a service that does not forward
+400|hse.example.org|POST|/v1/keysets/fetch|{"kid":"$k","more":1}|fetch with another field
+400|hse.example.org|POST|/v1/keysets/fetch|{"kid":"$k"|fetch, not JSON
+400|hse.example.org|POST|/v1/keysets/fetch|{"kid":"nothing"}|fetch of a bad kid
+EOF
+is "$backend: a body that is not application/json: 415" 415 \
+	"$(raw hss.example.net hse-store POST /v1/keysets -H 'Content-Type: text/plain' --data-binary "$good")"
+after=$(status hse-store)
+is "$backend: the refusals changed nothing (held, peak, pushed, fetched)" \
+	"$(cut -d' ' -f1-4 <<<"$before")" "$(cut -d' ' -f1-4 <<<"$after")"
+is "$backend: and were counted: refused +16" $(($(field "$before" refused) + 16)) \
+	"$(field "$after" refused)"
+out=$(as hse.example.org hse-store fetch "$k")
+is "$backend: the keyset stays as pushed" "$good" "$(unexpire <<<"$out")"
+
+# ---- key aging (solution 5) ----
+
+# hse-store: purged by the timer within a second or two of the expiry
+gen eese.enterprise.example 11 >"$work/x.json"
+x=$(kid "$work/x.json")
+held0=$(field "$(status hse-store)" held)
+exp0=$(field "$(status hse-store)" expired)
+out=$(as hss.example.net hse-store push "$work/x.json")
+tap_check "$backend: a keyset for an EESE lives 1 s" test "${out#201 expires=}" -le $(($(date +%s) + 1))
+is "$backend: held +1" $((held0 + 1)) "$(field "$(status hse-store)" held)"
+for _ in $(seq 1 40); do
+	[ "$(field "$(status hse-store)" expired)" = $((exp0 + 1)) ] && break
+	sleep 0.1
+done
+st=$(status hse-store)
+is "$backend: purged by the timer: expired +1" $((exp0 + 1)) "$(field "$st" expired)"
+is "$backend: held back" "$held0" "$(field "$st" held)"
+is "$backend: a fetch after the purge: 404" 404 "$(as eese.enterprise.example hse-store fetch "$x" | code)"
+
+# emks (no timer purge in the test's time): the fetch itself meets the expiry
+tap_check "$backend: emks starts" start emks
+gen eese.enterprise.example 11 >"$work/y.json"
+y=$(kid "$work/y.json")
+out=$(as hss.example.net emks push "$work/y.json")
+yexp=${out#201 expires=}
+while [ "$(date +%s)" -lt "$yexp" ]; do sleep 0.1; done
+is "$backend: fetch of an expired keyset: 410" 410 "$(as eese.enterprise.example emks fetch "$y" | code)"
+st=$(status emks)
+is "$backend: it was purged (held 0, expired 1)" "held=0 expired=1" \
+	"held=$(field "$st" held) expired=$(field "$st" expired)"
+is "$backend: the next fetch: 404" 404 "$(as eese.enterprise.example emks fetch "$y" | code)"
+gen eese.enterprise.example 11 >"$work/z.json"
+as hss.example.net emks push "$work/z.json" >/dev/null
+out=$(as eese.enterprise.example emks fetch "$(kid "$work/z.json")")
+is "$backend: the EESE fetches a live keyset at the EMKS" "$(cat "$work/z.json")" "$(unexpire <<<"$out")"
+
+# ---- kill -9 loses no acknowledged keyset ----
+
+as hss.example.net hse-store stream hse.example.org "$work/acked.json" >"$work/stream.out" &
+stream=$!
+kills=0
+for _ in $(seq 1 20); do
+	sleep "0.$(printf '%03d' $((RANDOM % 200 + 30)))"
+	kill -KILL "${pids[hse-store]}"
+	wait "${pids[hse-store]}" 2>/dev/null
+	kills=$((kills + 1))
+	start hse-store || break
+done
+sleep 0.2
+kill -TERM "$stream"
+wait "$stream"
+is "$backend: 20 kill -9 during a stream of pushes" 20 "$kills"
+cat "$work/acked.json" >>"$work/all-keysets.json"
+n=$(wc -l <"$work/acked.json")
+tap_check "$backend: pushes were acknowledged between the kills ($n; $(cat "$work/stream.out"))" \
+	test "$n" -ge 20
+out=$(as hse.example.org hse-store verify "$work/acked.json")
+is "$backend: every acknowledged keyset is there after the restarts" "verified $n of $n" \
+	"$(tail -n1 <<<"$out")"
+
+# ---- variant B: the HSS store forwards at the session event ----
+
+tap_check "$backend: hss-store starts" start hss-store
+gen hse.example.org 21 >"$work/f.json"
+f=$(kid "$work/f.json")
+is "$backend: the HSS pushes to the hss-store: 201" 201 \
+	"$(as hss.example.net hss-store push "$work/f.json" | code)"
+is "$backend: the HSE may not trigger the session event: 403" 403 \
+	"$(as hse.example.org hss-store session "$f" | code)"
+is "$backend: session event: 200" 200 "$(json_post hss.example.net hss-store /v1/sessions "{\"kid\":\"$f\"}")"
+tap_check "$backend: the answer names where it went" \
+	grep -q "^{\"kid\":\"$f\",\"forwarded_to\":\"https://127.0.0.1:${ports[hse-store]}\"}$" "$work/raw.out"
+st=$(status hss-store)
+is "$backend: the hss-store let it go (held 0)" 0 "$(field "$st" held)"
+is "$backend: the hss-store counted the forward" 1 "$(field "$st" forwarded)"
+out=$(as hse.example.org hse-store fetch "$f")
+is "$backend: the HSE fetches it at the hse-store" "$(cat "$work/f.json")" "$(unexpire <<<"$out")"
+tap_check "$backend: the hse-store saw the push from the hss-store" \
+	grep -q "hss-store: POST /v1/keysets: 201: stored $f" "$work/hse-store.log"
+is "$backend: session event for an unknown kid: 404" 404 \
+	"$(as hss.example.net hss-store session "$f" | code)"
+
+tap_check "$backend: an hss-store whose forward service is down starts" start hss-dead
+gen hse.example.org 21 >"$work/g.json"
+g=$(kid "$work/g.json")
+as hss.example.net hss-dead push "$work/g.json" >/dev/null
+is "$backend: forward to a dead service: 502" 502 "$(as hss.example.net hss-dead session "$g" | code)"
+st=$(status hss-dead)
+is "$backend: the keyset stays (held 1, forwarded 0)" "held=1 forwarded=0" \
+	"held=$(field "$st" held) forwarded=$(field "$st" forwarded)"
+out=$(as hse.example.org hss-dead fetch "$g")
+is "$backend: and is intact (variant C: the HSE fetches it there)" "$(cat "$work/g.json")" \
+	"$(unexpire <<<"$out")"
+
+# ---- logs and stopping ----
+
+for svc in hse-store emks hss-store hss-dead; do
+	tap_check "$backend: $svc stops cleanly on SIGTERM" stop "$svc"
+done
+sed -n 's/.*"k_int":"\([0-9a-f]*\)".*/\1/p; s/.*"k_enc":"\([0-9a-f]*\)".*/\1/p' \
+	"$work/all-keysets.json" | sort -u >"$work/keys.txt"
+tap_check "$backend: the logs (-vv) tell the requests" grep -q "200: fetched and deleted" \
+	"$work/hse-store.log"
+tap_check "$backend: and every refusal with the peer" \
+	grep -q "hse.other.org: POST /v1/keysets/fetch: refused 403" "$work/hse-store.log"
+tap_check "$backend: no key of the $(wc -l <"$work/keys.txt") pushed appears in any log" \
+	test -s "$work/keys.txt" -a -z "$(cat "$work"/*.log | grep -iF -f "$work/keys.txt")"
+
+# ---- the configuration (once) ----
+
+if [ "$backend" = sqlite ]; then
+	sed 's/"pki\/hse-store.pem"/"x.pem"/' "$work/hse-store.json" >"$work/bad.json"
+	err=$("$keyd_bin" --config "$work/bad.json" 2>&1)
+	is "bad configuration: exit 2" 2 "$?"
+	is "bad configuration: one message naming the field" \
+		"$work/bad.json: tls.cert: cannot read 'x.pem': No such file or directory" "$err"
+	sed 's/"role"/"rolle"/' "$work/hse-store.json" >"$work/bad.json"
+	is "unknown field" "$work/bad.json: rolle: unknown field" \
+		"$("$keyd_bin" --config "$work/bad.json" 2>&1)"
+	sed 's/"pki\/hse-store.key"/"pki\/hss-store.key"/' "$work/hse-store.json" >"$work/bad.json"
+	err=$("$keyd_bin" --config "$work/bad.json" 2>&1)
+	tap_check "a key that is not the certificate's: tls.key ($err)" grep -q "^$work/bad.json: tls.key: " <<<"$err"
+	sed 's/"hss-store"/"emks"/' "$work/hss-store.json" >"$work/bad.json"
+	is "forward only for the hss-store" "$work/bad.json: forward: only for role \"hss-store\"" \
+		"$("$keyd_bin" --config "$work/bad.json" 2>&1)"
+
+	# the whole set again on PostgreSQL
+	"$top_srcdir/tools/pg-env.sh" -- "$0" --postgresql 2>"$work/pg.err" | tap_relay ""
+	[ -s "$work/pg.err" ] && sed 's/^/# /' "$work/pg.err"
+fi
+tap_done
