@@ -336,10 +336,12 @@ int keyd_client_delete(struct keyd_client *c, const char *kid, char *err, size_t
 	return status;
 }
 
-/* Status counters: a table of the JSON names and their fields. */
+/* Status counters (keyd/API.md "Requests"): the JSON names and their
+ * fields, unsigned long or (wide) unsigned long long. */
 static const struct {
 	const char *name;
 	size_t offset;
+	bool wide;
 } status_fields[] = {
 	{ .name = "held", .offset = offsetof(struct keyd_status, held) },
 	{ .name = "peak", .offset = offsetof(struct keyd_status, peak) },
@@ -348,6 +350,9 @@ static const struct {
 	{ .name = "forwarded", .offset = offsetof(struct keyd_status, forwarded) },
 	{ .name = "expired", .offset = offsetof(struct keyd_status, expired) },
 	{ .name = "refused", .offset = offsetof(struct keyd_status, refused) },
+	{ .name = "forward_requests", .offset = offsetof(struct keyd_status, forward_requests) },
+	{ .name = "forward_bytes", .offset = offsetof(struct keyd_status, forward_bytes),
+	  .wide = true },
 };
 
 int keyd_client_status(struct keyd_client *c, struct keyd_status *st, char *err, size_t errlen)
@@ -378,8 +383,12 @@ int keyd_client_status(struct keyd_client *c, struct keyd_status *st, char *err,
 			json_decref(obj);
 			return -1;
 		}
-		*(unsigned long *)((char *)st + status_fields[i].offset) =
-			(unsigned long)json_integer_value(v);
+		if (status_fields[i].wide)
+			*(unsigned long long *)((char *)st + status_fields[i].offset) =
+				(unsigned long long)json_integer_value(v);
+		else
+			*(unsigned long *)((char *)st + status_fields[i].offset) =
+				(unsigned long)json_integer_value(v);
 	}
 	json_decref(obj);
 	return status;

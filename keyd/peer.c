@@ -57,6 +57,10 @@ static void collect_names(struct keyd_peer *p, gnutls_x509_crt_t crt)
 	size_t size;
 	int type;
 
+	/* the CN first: the name logs show */
+	size = sizeof(buf);
+	if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &size) == 0)
+		add_name(p, buf, size);
 	for (seq = 0;; seq++) {
 		size = sizeof(buf);
 		type = gnutls_x509_crt_get_subject_alt_name(crt, seq, buf, &size, NULL);
@@ -66,9 +70,6 @@ static void collect_names(struct keyd_peer *p, gnutls_x509_crt_t crt)
 			add_name(p, buf, size);
 		/* too long or another kind of name: skip it */
 	}
-	size = sizeof(buf);
-	if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &size) == 0)
-		add_name(p, buf, size);
 }
 
 int keyd_peer_identify(struct keyd_peer *p, struct MHD_Connection *conn)

@@ -29,6 +29,6 @@ int keyd_peer_identify(struct keyd_peer *p, struct MHD_Connection *conn);
 bool keyd_peer_is(const struct keyd_peer *p, const char *name);
 /* Whether p is one of the configuration's network_peers. */
 bool keyd_peer_is_network(const struct keyd_peer *p, const struct keyd_config *cfg);
-/* The identity for logs: the first name; "unverified NAME" or
+/* The identity for logs: the CN (else the first dNSName); "unverified NAME" or
  * "(no certificate)" when not verified. */
 const char *keyd_peer_label(const struct keyd_peer *p);

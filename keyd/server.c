@@ -35,6 +35,9 @@
 /* GET /v1/status (keyd/API.md "Requests") */
 struct counters {
 	unsigned long held, peak, pushed, fetched, forwarded, expired, refused;
+	/* the forward client's keyd_client_stats, copied after each forward */
+	unsigned long forward_requests;
+	unsigned long long forward_bytes;
 };
 
 struct keyd_server {
@@ -355,6 +358,7 @@ static void h_session(struct call *c)
 {
 	struct keyd_server *s = c->srv;
 	char kid[USIM_E2M_KID_MAX], eid[USIM_E2M_EID_MAX + 1], kid_log[USIM_E2M_KID_MAX];
+	const struct keyd_client_stats *fst;
 	char err[200];
 	struct keyd_keyset ks;
 	int rc, status;
@@ -382,6 +386,11 @@ static void h_session(struct call *c)
 	}
 	status = keyd_client_push(s->forward, &ks, NULL, err, sizeof(err));
 	keyd_keyset_clear(&ks);
+	fst = keyd_client_stats(s->forward);
+	pthread_mutex_lock(&s->lock);
+	s->n.forward_requests = fst->requests;
+	s->n.forward_bytes = fst->bytes_sent + fst->bytes_received;
+	pthread_mutex_unlock(&s->lock);
 	if (status != MHD_HTTP_CREATED) {
 		pthread_mutex_unlock(&s->forward_lock);
 		if (status < 0)
@@ -441,12 +450,14 @@ static void h_status(struct call *c)
 	n = c->srv->n;
 	pthread_mutex_unlock(&c->srv->lock);
 	answer_json(c, MHD_HTTP_OK,
-		    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			      "role", keyd_role_name(c->srv->cfg->role),
 			      "held", (json_int_t)n.held, "peak", (json_int_t)n.peak,
 			      "pushed", (json_int_t)n.pushed, "fetched", (json_int_t)n.fetched,
 			      "forwarded", (json_int_t)n.forwarded,
-			      "expired", (json_int_t)n.expired, "refused", (json_int_t)n.refused));
+			      "expired", (json_int_t)n.expired, "refused", (json_int_t)n.refused,
+			      "forward_requests", (json_int_t)n.forward_requests,
+			      "forward_bytes", (json_int_t)n.forward_bytes));
 }
 
 /* ---- the dispatcher ---- */

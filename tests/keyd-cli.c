@@ -135,8 +135,9 @@ static int cmd_status(struct keyd_client *c)
 	if (status != 200)
 		return print_status(status, err);
 	printf("200 role=%s held=%lu peak=%lu pushed=%lu fetched=%lu forwarded=%lu expired=%lu "
-	       "refused=%lu\n", st.role, st.held, st.peak, st.pushed, st.fetched, st.forwarded,
-	       st.expired, st.refused);
+	       "refused=%lu forward_requests=%lu forward_bytes=%llu\n", st.role, st.held, st.peak,
+	       st.pushed, st.fetched, st.forwarded, st.expired, st.refused, st.forward_requests,
+	       st.forward_bytes);
 	return 0;
 }
 

@@ -59,7 +59,7 @@ fi
 # From here on: inside the private namespaces.
 ip link set lo up
 if [ "$store" = postgresql ] && [ -z "${E2M_PG_CONNINFO:-}" ]; then
-	exec "$E2M_TOP/tools/pg-env.sh" -- "$0" "$@"
+	exec "$E2M_TOP/tools/pg-env.sh" -- "$0" "${args[@]}"
 fi
 
 KEYD="$build/tools/e2msim-keyd"

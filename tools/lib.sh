@@ -9,7 +9,7 @@ E2M_DEB_PACKAGES=(
 	build-essential autoconf automake libtool pkg-config
 	libosmocore-dev libpcsclite-dev libssl-dev libsqlite3-dev libjansson-dev libcmocka-dev
 	libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev libpq-dev	# keyd/
-	gnutls-bin curl postgresql	# certtool, the keyd tests, keyd's PostgreSQL store
+	gnutls-bin curl jq postgresql	# certtool, the keyd tests and keyflow.sh, keyd's PostgreSQL store
 	libosmocore-utils	# osmo-auc-gen: the independent AuC of tests/test_auc_tool.sh
 	pcscd pcsc-tools vsmartcard-vpcd
 	iproute2 util-linux procps
