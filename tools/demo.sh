@@ -5,7 +5,11 @@
 # agreement (TR 33.863 solution 1, SPEC-E2M.md): the HSS makes an AV and the
 # keyset it hands to the home network's security endpoint (HSE); the device
 # runs AUTHENTICATE in the E2M context on the card through PC/SC; both hold
-# the same K_E2M_int, K_E2M_enc and E2M-KID. Stops everything it started.
+# the same K_E2M_int, K_E2M_enc and E2M-KID. Then variant A's delivery through
+# a real key service: the HSS pushes the keyset to the HSE's store
+# (e2msim-keyd, mutual TLS), the device sends its first protected message,
+# the HSE (e2msim-hse) fetches the keyset by the message's E2M-KID and checks
+# the MAC. Stops everything it started.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,6 +22,7 @@ fi
 b="$E2M_BUILD"
 profile="$E2M_TOP/usim/profiles/example.json"
 hse=hse.mnc001.mcc001.pub.3gppnetwork.org
+pki="$b/demo-pki"
 step() { printf '\n== %s\n' "$*"; }
 field() { awk -v k="$1" '$1 == k { print $NF; exit }'; }
 
@@ -59,5 +64,45 @@ else
 	echo "MISMATCH between the HSS and the device" >&2
 fi
 
-step "Done; stopping the card and pcscd"
+step "Delivery, variant A: the key service e2msim-keyd as the HSE's store (HTTPS, mutual TLS)"
+rm -rf "$pki" "$b/demo-hse-store.db"*
+# the test PKI, with a client certificate naming the HSE by its EID
+"$E2M_TOP/tools/keyd-certs.sh" "$pki" "$hse" >/dev/null
+cat >"$b/demo-hse-store.json" <<JSON
+{ "role": "hse-store", "listen": "127.0.0.1:7441",
+  "tls": { "cert": "$pki/hse-store.pem", "key": "$pki/hse-store.key", "ca": "$pki/ca.pem" },
+  "store": { "backend": "sqlite", "path": "$b/demo-hse-store.db" },
+  "network_peers": [ "hss.example.net" ], "default_lifetime": 3600 }
+JSON
+cat >"$b/demo-hss.json" <<JSON
+{ "tls": { "cert": "$pki/hss.example.net.pem", "key": "$pki/hss.example.net.key", "ca": "$pki/ca.pem" },
+  "delivery": { "A": "https://127.0.0.1:7441" } }
+JSON
+"$b/tools/e2msim-keyd" --config "$b/demo-hse-store.json" >"$b/demo-keyd.out" 2>"$b/demo-keyd.log" &
+for _ in $(seq 1 100); do grep -q listening "$b/demo-keyd.out" && break; sleep 0.05; done
+cat "$b/demo-keyd.out"
+
+step "HSS: a new AV; its keyset pushed to the HSE's store"
+"$b/tools/e2msim-auc" --profile "$profile" --seq 2 --eid "$hse" --hss "$b/demo-hss.json" \
+	--variant A | tee "$b/demo.hss2" | grep -E "^(RAND|AUTN|E2M-KID|Pushed|Expires)"
+
+step "Device: AUTHENTICATE in the E2M context, and a reading protected for the HSE"
+"$b/tools/e2msim-auth" --reader 0 --pin 1234 --context e2m --eid "$hse" \
+	--rand "$(field RAND: <"$b/demo.hss2")" --autn "$(field AUTN: <"$b/demo.hss2")" \
+	--protect "meter 0042: 17.3 m3" | tee "$b/demo.dev2" | grep -E "^(e2m_kid|MESSAGE)"
+
+step "HSE (e2msim-hse): fetch the keyset named in the message, check the MAC"
+hse_tls=(--keyd https://127.0.0.1:7441 --cert "$pki/$hse.pem" --key "$pki/$hse.key" --ca "$pki/ca.pem")
+verified=0
+"$b/tools/e2msim-hse" "${hse_tls[@]}" --verify "$(field MESSAGE: <"$b/demo.dev2")" && verified=1
+echo "A second fetch of the same keyset (it was deleted when the HSE took it):"
+"$b/tools/e2msim-hse" "${hse_tls[@]}" --kid "$(field e2m_kid <"$b/demo.dev2")" || true
+if [ "$verified" = 1 ]; then
+	echo "The HSE accepted the device's message: the keys protect data end to middle."
+else
+	echo "The HSE did NOT accept the device's message" >&2
+	agree=0
+fi
+
+step "Done; stopping the key service, the card and pcscd"
 [ "$agree" = 1 ]

@@ -3,7 +3,7 @@
 # A test PKI for e2msim-keyd (keyd/API.md "Transport"), made with GnuTLS's
 # certtool, ECDSA P-256 keys:
 #
-#   tools/keyd-certs.sh DIR
+#   tools/keyd-certs.sh DIR [ENDPOINT...]
 #
 #   ca.pem, ca.key                    the CA every service and client trusts
 #   hse-store, hss-store, emks        services: CN = the role, SAN IP 127.0.0.1
@@ -15,14 +15,16 @@
 #   eese.enterprise.example           an EESE (solution 5)
 #   rogue-ca.pem, rogue-ca.key        a second CA that nobody trusts
 #   rogue.pem, rogue.key              "hse.example.org" signed by rogue-ca
+#   ENDPOINT...                       more clients, e.g. the EID of an HSE
 #
 # (clients: CN and SAN dNSName the name; NAME.pem and NAME.key). A file
 # that exists is kept, so running it again changes nothing.
 set -euo pipefail
 
-[ $# -eq 1 ] || { echo "usage: keyd-certs.sh DIR" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: keyd-certs.sh DIR [ENDPOINT...]" >&2; exit 2; }
 command -v certtool >/dev/null || { echo "keyd-certs.sh: certtool missing (package gnutls-bin)" >&2; exit 2; }
 dir=$1
+shift
 mkdir -p "$dir"
 tmpl=$(mktemp)
 trap 'rm -f "$tmpl"' EXIT
@@ -58,7 +60,7 @@ for svc in hse-store hss-store emks; do
 	cert "$svc" ca "cn = \"$svc\"" 'dns_name = "localhost"' 'ip_address = "127.0.0.1"' \
 		tls_www_server tls_www_client
 done
-for peer in hss.example.net hse.example.org hse.other.org eese.enterprise.example; do
+for peer in hss.example.net hse.example.org hse.other.org eese.enterprise.example "$@"; do
 	cert "$peer" ca "cn = \"$peer\"" "dns_name = \"$peer\"" tls_www_client
 done
 ca rogue-ca "e2msim keyd rogue CA"

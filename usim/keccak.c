@@ -59,9 +59,10 @@ static inline uint64_t rol64(uint64_t v, unsigned int n)
 	out[LANE(4, y)] = b4 ^ (~b0 & b1); \
 } while (0)
 
-/* One round Rnd(A, ir) from a into out; inlined, so that every index is a
- * constant (a call per round costs 13 %). */
-static inline __attribute__((always_inline)) void keccak_round(uint64_t *restrict out, const uint64_t *restrict a, uint64_t rc)
+/* One round Rnd(A, ir) from a into out; always inlined, so that every index
+ * is a constant (a call per round cost 13 %). */
+static inline __attribute__((always_inline))
+void keccak_round(uint64_t *restrict out, const uint64_t *restrict a, uint64_t rc)
 {
 	const uint64_t c[5] = { COLUMN(0), COLUMN(1), COLUMN(2), COLUMN(3), COLUMN(4) };
 	const uint64_t d[5] = { THETA_D(0), THETA_D(1), THETA_D(2), THETA_D(3), THETA_D(4) };

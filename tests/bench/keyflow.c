@@ -611,7 +611,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	e2m_log_init(NULL, 0);
+	e2m_log_init(NULL, -1);	/* failures are counted and reported, not logged */
 	snprintf(ca, sizeof(ca), "%s/ca.pem", certs);
 	snprintf(hss_cert, sizeof(hss_cert), "%s/hss.example.net.pem", certs);
 	snprintf(hss_key, sizeof(hss_key), "%s/hss.example.net.key", certs);
