@@ -160,8 +160,8 @@ printf '%s\n' "${results[@]}" | jq -r -s '
   def cell(a; i): if a.interfaces[i].messages == 0 then "-" else per(a; i) end;
   def held(a; k): (a.held.hse_store[k] | tostring) + " / " + (a.held.hss_store[k] | tostring)
                   + " / " + (a.held.emks[k] | tostring);
-  ( "| Solution | AKA runs per agreement | HSS→HSE | HSS→EMKS | HSE→HSS pull | HSE→EMKS pull"
-    + " | session event → HSS store | HSS store→HSE | inside HSS (store) | inside HSE (store)"
+  ( "| Solution | AKA runs | HSS→HSE | HSS→EMKS | HSE→HSS pull | HSE→EMKS pull"
+    + " | session event | HSS store→HSE | inside HSS | inside HSE"
     + " | UE↔HSE (E2M) | keysets held at peak: HSE / HSS / EMKS | at rest | AKA → HSE holds the key,"
     + " median / p99 | nodes changed | who stores (SPEC-E2M.md 5) |" ),
   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
