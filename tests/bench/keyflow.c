@@ -40,6 +40,7 @@
 #include "apdu/transport.h"
 #include "bridge/bridge.h"
 #include "keyd/client.h"
+#include "keyd/hss.h"
 #include "usim/auc.h"
 #include "usim/card.h"
 #include "usim/e2m_keyset.h"
@@ -269,18 +270,10 @@ static int hss_make_av(struct device *d, enum keyd_derivation derivation, uint64
 	rc = derivation == KEYD_DERIVED_ME ?
 		usim_e2m_keyset_me(&fc, out->av.ck, out->av.ik, &req, &ks) :
 		usim_e2m_keyset_usim(&fc, d->keys.k, d->keys.k_len, &req, &ks);
-	if (rc < 0)
-		return -1;
-	memset(&out->ks, 0, sizeof(out->ks));
-	snprintf(out->ks.kid, sizeof(out->ks.kid), "%s", ks.kid);
-	snprintf(out->ks.eid, sizeof(out->ks.eid), "%s", HSE_EID);
-	out->ks.alg = 0x11;
-	out->ks.derivation = derivation;
-	memcpy(out->ks.k_int, ks.k_int, sizeof(out->ks.k_int));
-	memcpy(out->ks.k_enc, ks.k_enc, ks.k_enc_len);
-	out->ks.k_enc_len = ks.k_enc_len;
+	if (rc == 0)
+		rc = keyd_hss_keyset(&out->ks, &ks, HSE_EID, 0x11, derivation);
 	usim_e2m_keyset_clear(&ks);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 static void hss_av_clear(struct hss_av *a)
