@@ -472,6 +472,57 @@ static void test_store_reload(void **state)
 	profile_free(p);
 }
 
+/* An accepted SQN slot comes back to a card made again on the same store,
+ * in a file and in memory (whose SQN slots are not in SQLite), until the
+ * card is re-personalised. */
+static void store_sqn_check(const char *path)
+{
+	struct usim_profile *p = profile_from_file("tests/profiles/script.json");
+	uint64_t seq[USIM_SQN_SLOTS_MAX] = { 0 };
+	struct usim_store *st;
+	struct usim_card *card;
+	char err[512];
+
+	assert_int_equal(usim_store_open(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(usim_card_new(&card, p, st, false, err, sizeof(err)), 0);
+	assert_int_equal(usim_card_save_sqn(card, 3, p->sqn_seq[3] + 77), 0x9000);
+	usim_card_free(card);
+	assert_int_equal(usim_card_new(&card, p, st, false, err, sizeof(err)), 0);
+	assert_true(card->sqn_state.seq[3] == p->sqn_seq[3] + 77);
+	assert_true(card->sqn_state.seq[2] == p->sqn_seq[2]);
+	usim_card_free(card);
+	assert_int_equal(usim_card_new(&card, p, st, true, err, sizeof(err)), 0);
+	assert_true(card->sqn_state.seq[3] == p->sqn_seq[3]);
+	usim_card_free(card);
+
+	/* the store alone: only slots written are loaded, others kept */
+	assert_int_equal(usim_store_put_sqn(st, "89000", 1, 5), 0);
+	seq[0] = 9;
+	assert_int_equal(usim_store_get_sqn(st, "89000", seq, 4), 1);
+	assert_true(seq[0] == 9 && seq[1] == 5);
+	assert_int_equal(usim_store_card_exists(st, "89000"), 1);
+	assert_int_equal(usim_store_card_forget(st, "89000"), 0);
+	assert_int_equal(usim_store_get_sqn(st, "89000", seq, 4), 0);
+	usim_store_close(st);
+	profile_free(p);
+}
+
+static void test_store_sqn(void **state)
+{
+	char path[] = "/tmp/test_card.XXXXXX", side[64];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	store_sqn_check(":memory:");
+	store_sqn_check(path);
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 /* ------------------------------------------------------------------ */
 /* Personalisation codings */
 
@@ -709,6 +760,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_fs_defaults),
 	cmocka_unit_test(test_profile_minimal),
 	cmocka_unit_test(test_store_reload),
+	cmocka_unit_test(test_store_sqn),
 	cmocka_unit_test(test_code_imsi),
 	cmocka_unit_test(test_code_iccid),
 	cmocka_unit_test(test_code_ad),

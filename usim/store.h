@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Card state in an embedded SQLite database, keyed by ICCID, so that one
  * store holds many cards. Every change is committed (synchronous=FULL) before
- * the call returns: the card writes its EEPROM before it answers. */
+ * the call returns: the card writes its EEPROM before it answers. A store
+ * opened as ":memory:" lives as long as the process, its SQN slots in an
+ * array rather than in SQLite. */
 #pragma once
 
 #include <stddef.h>
