@@ -91,6 +91,18 @@ static void test_kdf_vector(void **state)
 	assert_memory_equal(s, s_exp, s_len);
 
 	assert_int_equal(usim_kdf(key, key_len, fc, p, json_array_size(params), out), 0);
+	/* a prepared key gives the same, twice */
+	{
+		struct usim_kdf_key *kk = usim_kdf_key_new(key, key_len);
+		uint8_t again[USIM_KDF_OUT_LEN];
+
+		assert_non_null(kk);
+		for (int round = 0; round < 2; round++) {
+			assert_int_equal(usim_kdf_prepared(kk, fc, p, json_array_size(params), again), 0);
+			assert_memory_equal(again, out, USIM_KDF_OUT_LEN);
+		}
+		usim_kdf_key_free(kk);
+	}
 	n = tvec_get_hex(v, "output", exp, sizeof(exp));
 	output_is = json_string_value(json_object_get(v, "output_is"));
 	if (n == USIM_KDF_OUT_LEN) {
@@ -134,6 +146,24 @@ static void test_kdf_bad_args(void **state)
 	assert_int_equal(usim_kdf(key, sizeof(key), 0x10, &p, 1, out), -EINVAL);
 	p.len = 0;
 	assert_int_equal(usim_kdf(key, sizeof(key), 0x10, &p, 1, out), 0);
+
+	/* prepared keys: 1..64 octets (RFC 2104 K0 is one block here) */
+	{
+		static const uint8_t k65[65];
+		struct usim_kdf_key *kk;
+
+		assert_null(usim_kdf_key_new(key, 0));
+		assert_null(usim_kdf_key_new(NULL, 16));
+		assert_null(usim_kdf_key_new(k65, sizeof(k65)));
+		assert_int_equal(usim_kdf(k65, sizeof(k65), 0x10, &p, 1, out), -EINVAL);
+		kk = usim_kdf_key_new(k65, 64);
+		assert_non_null(kk);
+		assert_int_equal(usim_kdf_prepared(kk, 0x10, NULL, 1, out), -EINVAL);
+		assert_int_equal(usim_kdf_prepared(NULL, 0x10, &p, 1, out), -EINVAL);
+		assert_int_equal(usim_kdf_prepared(kk, 0x10, &p, 1, out), 0);
+		usim_kdf_key_free(kk);
+		usim_kdf_key_free(NULL);
+	}
 }
 
 /* ---- SPEC-E2M.md section 6, the worked example ---- */
@@ -173,6 +203,28 @@ static void test_e2m_example_usim(void **state)
 	assert_int_equal(usim_e2m_key_enc(NULL, k_e2m, 1, k_enc, &enc_len), 0);
 	assert_int_equal(enc_len, 16);
 	assert_memory_equal(k_enc, HEX(EX_ENC_USIM), 16);
+
+	/* the card's way: K prepared once, both keys from one K_E2M */
+	{
+		struct usim_kdf_key *k = usim_kdf_key_new(HEX(EX_K), 16);
+
+		assert_non_null(k);
+		for (int round = 0; round < 2; round++) {
+			memset(k_e2m, 0, sizeof(k_e2m));
+			memset(k_int, 0, sizeof(k_int));
+			memset(k_enc, 0, sizeof(k_enc));
+			enc_len = 99;
+			assert_int_equal(usim_e2m_key_usim_prepared(NULL, k, HEX(EX_RAND), autn,
+								    EX_EID_ARGS, k_e2m), 0);
+			assert_memory_equal(k_e2m, HEX(EX_KE2M_USIM), USIM_E2M_KEY_LEN);
+			assert_int_equal(usim_e2m_key_int_enc(NULL, k_e2m, 1, 1, k_int, k_enc,
+							      &enc_len), 0);
+			assert_memory_equal(k_int, HEX(EX_INT_USIM), 16);
+			assert_int_equal(enc_len, 16);
+			assert_memory_equal(k_enc, HEX(EX_ENC_USIM), 16);
+		}
+		usim_kdf_key_free(k);
+	}
 }
 
 /* Variant E from CK || IK. */
@@ -203,6 +255,15 @@ static void test_e2m_example_alg02(void **state)
 	assert_memory_equal(k_int, HEX(EX_INT_USIM_IA2), 16);
 	assert_int_equal(usim_e2m_key_enc(NULL, HEX(EX_KE2M_USIM), USIM_E2M_EA_NONE, k_enc,
 					  &enc_len), 0);
+	assert_int_equal(enc_len, 0);
+	assert_memory_equal(k_enc, zero, 16);
+	/* the same through usim_e2m_key_int_enc() */
+	memset(k_int, 0, sizeof(k_int));
+	memset(k_enc, 0xAA, sizeof(k_enc));
+	enc_len = 99;
+	assert_int_equal(usim_e2m_key_int_enc(NULL, HEX(EX_KE2M_USIM), 2, USIM_E2M_EA_NONE, k_int,
+					      k_enc, &enc_len), 0);
+	assert_memory_equal(k_int, HEX(EX_INT_USIM_IA2), 16);
 	assert_int_equal(enc_len, 0);
 	assert_memory_equal(k_enc, zero, 16);
 }

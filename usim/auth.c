@@ -268,7 +268,7 @@ static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, str
 		LOGP(DE2M, LOGL_INFO, "%s: AMF without the E2M indicator, no E2M keys\n", card->iccid);
 		goto out;
 	}
-	if (usim_e2m_keyset_usim(&fc, card->keys.k, card->keys.k_len, &req, &ks) < 0) {
+	if (usim_e2m_keyset_usim_prepared(&fc, card->e2m_k, &req, &ks) < 0) {
 		rsp->len = 0;
 		sw = APDU_SW_TECHNICAL_PROBLEM;
 		goto out;

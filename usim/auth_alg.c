@@ -171,3 +171,20 @@ int usim_alg_opc(const struct usim_alg *alg, struct usim_alg_keys *keys,
 		return rc;
 	return alg->opc(keys, op, op_len);
 }
+
+int usim_alg_prepare(const struct usim_alg *alg, struct usim_alg_keys *keys)
+{
+	int rc = check(alg, true, keys);
+
+	if (rc || !alg->prepare || keys->prepared)
+		return rc;
+	return alg->prepare(keys);
+}
+
+void usim_alg_unprepare(const struct usim_alg *alg, struct usim_alg_keys *keys)
+{
+	if (alg && alg->unprepare && keys && keys->prepared)
+		alg->unprepare(keys);
+	if (keys)
+		keys->prepared = NULL;
+}

@@ -74,6 +74,12 @@ struct usim_alg_keys {
 	size_t mac_len;
 	size_t ck_len;
 	size_t ik_len;
+
+	/* What usim_alg_prepare() derived from the above once (Milenage: the
+	 * AES key schedule of K), NULL if nothing was: each call then derives
+	 * it itself. Freed and cleared by usim_alg_unprepare(); a prepared
+	 * struct is not to be copied, nor used by two threads at once. */
+	void *prepared;
 };
 
 /* The outputs of f2..f5 for one RAND (TS 33.102 6.3.2). */
@@ -114,6 +120,9 @@ struct usim_alg {
 		   uint8_t *sres, uint8_t *kc);
 	/* OP -> OPc (Milenage) or TOP -> TOPc (TUAK), into keys */
 	int (*opc)(struct usim_alg_keys *keys, const uint8_t *op, size_t op_len);
+	/* Optional: set and free keys->prepared */
+	int (*prepare)(struct usim_alg_keys *keys);
+	void (*unprepare)(struct usim_alg_keys *keys);
 };
 
 /* The descriptors, one file each. */
@@ -165,6 +174,16 @@ int usim_alg_gsm(const struct usim_alg *alg, const struct usim_alg_keys *keys,
  *  keys->topc (TUAK) from OP/TOP; keys->k must be set. */
 int usim_alg_opc(const struct usim_alg *alg, struct usim_alg_keys *keys,
 		 const uint8_t *op, size_t op_len);
+
+/*! For key material used many times (a card's): derive once what every
+ *  call would derive again from K (Milenage: the AES key schedule of E_K),
+ *  into keys->prepared. The outputs of the functions stay the same. 0 (also
+ *  for an algorithm with nothing to prepare), -EINVAL, or -EIO. Set K and
+ *  OPc before; undo with usim_alg_unprepare(). */
+int usim_alg_prepare(const struct usim_alg *alg, struct usim_alg_keys *keys);
+
+/*! Free and clear keys->prepared (NULL after); nothing if it is NULL. */
+void usim_alg_unprepare(const struct usim_alg *alg, struct usim_alg_keys *keys);
 
 /*! c2 (TS 33.102 6.8.1.2): SRES = XRES*1 xor XRES*2 xor XRES*3 xor XRES*4,
  *  XRES*i the 32-bit words of RES zero-padded to 128 bits. For a 64-bit RES

@@ -76,6 +76,8 @@ void usim_card_free(struct usim_card *card)
 		free(card->content);
 	}
 	free(card->absent);
+	usim_alg_unprepare(card->alg, &card->keys);
+	usim_kdf_key_free(card->e2m_k);
 	OPENSSL_cleanse(card, sizeof(*card));
 	free(card);
 }
@@ -192,6 +194,11 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 		goto oom;
 	if (usim_auc_keys_from_profile(profile, &card->alg, &card->keys) < 0) {
 		snprintf(err, errlen, "field 'op': cannot derive OPc");
+		goto fail;
+	}
+	card->e2m_k = usim_kdf_key_new(card->keys.k, card->keys.k_len);
+	if (usim_alg_prepare(card->alg, &card->keys) < 0 || !card->e2m_k) {
+		snprintf(err, errlen, "cannot set up the key schedules of K");
 		goto fail;
 	}
 	card->sqn = profile->sqn;

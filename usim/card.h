@@ -10,6 +10,7 @@
 
 #include "apdu/apdu.h"
 #include "usim/auth_alg.h"
+#include "usim/e2m_kdf.h"
 #include "usim/fs.h"
 #include "usim/pin.h"
 #include "usim/sqn.h"
@@ -46,7 +47,8 @@ struct usim_card {
 	uint8_t **content;		/* per file node that owns contents */
 	bool *absent;			/* per file node: a feature this card lacks */
 	const struct usim_alg *alg;
-	struct usim_alg_keys keys;
+	struct usim_alg_keys keys;	/* prepared (usim_alg_prepare) */
+	struct usim_kdf_key *e2m_k;	/* K for the E2M KDF (variants A-D) */
 	struct usim_sqn_params sqn;
 	struct usim_sqn_state sqn_state;
 	struct usim_e2m_config e2m;

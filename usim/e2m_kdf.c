@@ -1,79 +1,123 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* TS 33.220 Annex B.2 KDF (HMAC-SHA-256 on OpenSSL 3's SHA-256) and the
- * E2M derivations of SPEC-E2M.md section 2. S is never assembled in memory:
- * FC, then each Pi and its Li, are fed to HMAC-SHA-256 in order. */
+/* TS 33.220 Annex B.2 KDF (HMAC-SHA-256, RFC 2104) and the E2M derivations
+ * of SPEC-E2M.md section 2. S is never assembled in memory: FC, then each
+ * Pi and its Li, are fed to SHA-256 in order.
+ *
+ * SHA-256 is OpenSSL's low-level SHA256_Init/Update/Final, deprecated since
+ * 3.0 but still in 3.x and 4.0 (hence the 1.1.1 API level below): its state
+ * is a plain struct, so a key's states after its padded blocks are kept and
+ * copied for each derivation. Through EVP, EVP_MD_CTX_copy_ex() allocates
+ * at every copy, and the EVP calls cost more than the hashing itself. */
+#define OPENSSL_API_COMPAT 0x10101000L
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "usim/e2m_kdf.h"
 
 #define KDF_KEY_HALF	16	/* K_E2M_int, K_E2M_enc: octets 16..31 */
+#define KDF_BLOCK	64	/* SHA-256 block, RFC 2104 B */
 
 static const struct usim_e2m_fc e2m_fc_default = USIM_E2M_FC_DEFAULT;
 
-/* SHA-256, fetched once (an implicit fetch searches the provider store
- * under a lock on every EVP_DigestInit). */
-#define KDF_BLOCK	64	/* SHA-256 block, RFC 2104 B */
-static EVP_MD *kdf_sha256;
-static CRYPTO_ONCE kdf_once = CRYPTO_ONCE_STATIC_INIT;
+struct usim_kdf_key {
+	SHA256_CTX inner;	/* after K0 xor ipad */
+	SHA256_CTX outer;	/* after K0 xor opad */
+};
 
-static void kdf_fetch(void)
+/* RFC 2104 section 2: K0 is the key padded with zeros to the block (keys
+ * are at most 64 octets here); hash K0 xor ipad and K0 xor opad. */
+static int kdf_key_set(struct usim_kdf_key *kk, const uint8_t *key, size_t key_len)
 {
-	kdf_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	uint8_t pad[KDF_BLOCK];
+	int ok;
+
+	if (!key || key_len == 0 || key_len > KDF_BLOCK)
+		return -EINVAL;
+	memset(pad, 0x36, sizeof(pad));
+	for (size_t i = 0; i < key_len; i++)
+		pad[i] ^= key[i];
+	ok = SHA256_Init(&kk->inner) && SHA256_Update(&kk->inner, pad, sizeof(pad));
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	ok = ok && SHA256_Init(&kk->outer) && SHA256_Update(&kk->outer, pad, sizeof(pad));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return ok ? 0 : -EIO;
+}
+
+static void kdf_key_clear(struct usim_kdf_key *kk)
+{
+	OPENSSL_cleanse(kk, sizeof(*kk));
+}
+
+struct usim_kdf_key *usim_kdf_key_new(const uint8_t *key, size_t key_len)
+{
+	struct usim_kdf_key *kk = malloc(sizeof(*kk));
+
+	if (kk && kdf_key_set(kk, key, key_len) < 0) {
+		usim_kdf_key_free(kk);
+		kk = NULL;
+	}
+	return kk;
+}
+
+void usim_kdf_key_free(struct usim_kdf_key *kk)
+{
+	if (!kk)
+		return;
+	kdf_key_clear(kk);
+	free(kk);
 }
 
 /* HMAC-SHA-256 (RFC 2104) of S = FC || P0 || L0 || ...:
- * H((K0 xor opad) || H((K0 xor ipad) || S)), K0 the key padded with zeros
- * to the block (keys are at most 64 octets here). */
-int usim_kdf(const uint8_t *key, size_t key_len, uint8_t fc,
-	     const struct usim_kdf_param *params, size_t n_params,
-	     uint8_t out[USIM_KDF_OUT_LEN])
+ * H((K0 xor opad) || H((K0 xor ipad) || S)), from the prepared states. */
+int usim_kdf_prepared(const struct usim_kdf_key *kk, uint8_t fc,
+		      const struct usim_kdf_param *params, size_t n_params,
+		      uint8_t out[USIM_KDF_OUT_LEN])
 {
-	uint8_t pad[KDF_BLOCK], inner[USIM_KDF_OUT_LEN];
-	EVP_MD_CTX *md = NULL;
-	unsigned int n = 0;
-	int rc = -EIO;
+	uint8_t inner[USIM_KDF_OUT_LEN];
+	SHA256_CTX c;
+	int ok;
 
-	if (!key || key_len == 0 || key_len > KDF_BLOCK || !out || (n_params && !params))
+	if (!kk || !out || (n_params && !params))
 		return -EINVAL;
 	for (size_t i = 0; i < n_params; i++) {
 		if (params[i].len > USIM_KDF_PARAM_MAX || (params[i].len && !params[i].data))
 			return -EINVAL;
 	}
-	if (!CRYPTO_THREAD_run_once(&kdf_once, kdf_fetch) || !kdf_sha256 || !(md = EVP_MD_CTX_new()))
-		goto out;
-	memset(pad, 0x36, sizeof(pad));
-	for (size_t i = 0; i < key_len; i++)
-		pad[i] ^= key[i];
-	if (!EVP_DigestInit_ex2(md, kdf_sha256, NULL) || !EVP_DigestUpdate(md, pad, sizeof(pad)) ||
-	    !EVP_DigestUpdate(md, &fc, 1))
-		goto out;
-	for (size_t i = 0; i < n_params; i++) {
+	c = kk->inner;
+	ok = SHA256_Update(&c, &fc, 1);
+	for (size_t i = 0; ok && i < n_params; i++) {
 		uint8_t l[2] = { params[i].len >> 8, params[i].len & 0xff };
 
-		if ((params[i].len && !EVP_DigestUpdate(md, params[i].data, params[i].len)) ||
-		    !EVP_DigestUpdate(md, l, sizeof(l)))
-			goto out;
+		ok = (params[i].len == 0 || SHA256_Update(&c, params[i].data, params[i].len)) &&
+		     SHA256_Update(&c, l, sizeof(l));
 	}
-	if (!EVP_DigestFinal_ex(md, inner, &n) || n != sizeof(inner))
-		goto out;
-	for (size_t i = 0; i < sizeof(pad); i++)
-		pad[i] ^= 0x36 ^ 0x5c;
-	if (!EVP_DigestInit_ex2(md, kdf_sha256, NULL) || !EVP_DigestUpdate(md, pad, sizeof(pad)) ||
-	    !EVP_DigestUpdate(md, inner, sizeof(inner)) || !EVP_DigestFinal_ex(md, out, &n) ||
-	    n != USIM_KDF_OUT_LEN)
-		goto out;
-	rc = 0;
-out:
-	if (rc < 0)
+	ok = ok && SHA256_Final(inner, &c);
+	c = kk->outer;
+	ok = ok && SHA256_Update(&c, inner, sizeof(inner)) && SHA256_Final(out, &c);
+	if (!ok)
 		OPENSSL_cleanse(out, USIM_KDF_OUT_LEN);
-	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(&c, sizeof(c));
 	OPENSSL_cleanse(inner, sizeof(inner));
-	EVP_MD_CTX_free(md);
+	return ok ? 0 : -EIO;
+}
+
+int usim_kdf(const uint8_t *key, size_t key_len, uint8_t fc,
+	     const struct usim_kdf_param *params, size_t n_params,
+	     uint8_t out[USIM_KDF_OUT_LEN])
+{
+	struct usim_kdf_key kk;
+	int rc = kdf_key_set(&kk, key, key_len);
+
+	if (rc == 0)
+		rc = usim_kdf_prepared(&kk, fc, params, n_params, out);
+	kdf_key_clear(&kk);
 	return rc;
 }
 
@@ -85,7 +129,7 @@ int usim_e2m_eid_check(const uint8_t *eid, size_t eid_len)
 }
 
 /* KDF(key, FC, P0=RAND, P1=SQN xor AK, P2=EID): both K_E2M rows of the table. */
-static int e2m_key(const uint8_t *key, size_t key_len, uint8_t fc, const uint8_t *rnd,
+static int e2m_key(const struct usim_kdf_key *kk, uint8_t fc, const uint8_t *rnd,
 		   const uint8_t *sqn_ak, const uint8_t *eid, size_t eid_len, uint8_t *k_e2m)
 {
 	const struct usim_kdf_param p[] = {
@@ -96,7 +140,18 @@ static int e2m_key(const uint8_t *key, size_t key_len, uint8_t fc, const uint8_t
 
 	if (!rnd || !sqn_ak || usim_e2m_eid_check(eid, eid_len) < 0)
 		return -EINVAL;
-	return usim_kdf(key, key_len, fc, p, sizeof(p) / sizeof(p[0]), k_e2m);
+	return usim_kdf_prepared(kk, fc, p, sizeof(p) / sizeof(p[0]), k_e2m);
+}
+
+int usim_e2m_key_usim_prepared(const struct usim_e2m_fc *fc, const struct usim_kdf_key *k,
+			       const uint8_t rnd[USIM_E2M_RAND_LEN],
+			       const uint8_t sqn_ak[USIM_E2M_SQN_AK_LEN],
+			       const uint8_t *eid, size_t eid_len,
+			       uint8_t k_e2m[USIM_E2M_KEY_LEN])
+{
+	if (!fc)
+		fc = &e2m_fc_default;
+	return e2m_key(k, fc->ke2m_usim, rnd, sqn_ak, eid, eid_len, k_e2m);
 }
 
 int usim_e2m_key_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t k_len,
@@ -105,11 +160,16 @@ int usim_e2m_key_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t k_l
 		      const uint8_t *eid, size_t eid_len,
 		      uint8_t k_e2m[USIM_E2M_KEY_LEN])
 {
-	if (!fc)
-		fc = &e2m_fc_default;
+	struct usim_kdf_key kk;
+	int rc;
+
 	if (k_len != 16 && k_len != 32)
 		return -EINVAL;
-	return e2m_key(k, k_len, fc->ke2m_usim, rnd, sqn_ak, eid, eid_len, k_e2m);
+	rc = kdf_key_set(&kk, k, k_len);
+	if (rc == 0)
+		rc = usim_e2m_key_usim_prepared(fc, &kk, rnd, sqn_ak, eid, eid_len, k_e2m);
+	kdf_key_clear(&kk);
+	return rc;
 }
 
 int usim_e2m_key_me(const struct usim_e2m_fc *fc, const uint8_t ck[USIM_E2M_CK_LEN],
@@ -120,6 +180,7 @@ int usim_e2m_key_me(const struct usim_e2m_fc *fc, const uint8_t ck[USIM_E2M_CK_L
 		    uint8_t k_e2m[USIM_E2M_KEY_LEN])
 {
 	uint8_t ck_ik[USIM_E2M_CK_LEN + USIM_E2M_IK_LEN];
+	struct usim_kdf_key kk;
 	int rc;
 
 	if (!fc)
@@ -128,14 +189,17 @@ int usim_e2m_key_me(const struct usim_e2m_fc *fc, const uint8_t ck[USIM_E2M_CK_L
 		return -EINVAL;
 	memcpy(ck_ik, ck, USIM_E2M_CK_LEN);
 	memcpy(ck_ik + USIM_E2M_CK_LEN, ik, USIM_E2M_IK_LEN);
-	rc = e2m_key(ck_ik, sizeof(ck_ik), fc->ke2m_me, rnd, sqn_ak, eid, eid_len, k_e2m);
+	rc = kdf_key_set(&kk, ck_ik, sizeof(ck_ik));
+	if (rc == 0)
+		rc = e2m_key(&kk, fc->ke2m_me, rnd, sqn_ak, eid, eid_len, k_e2m);
+	kdf_key_clear(&kk);
 	OPENSSL_cleanse(ck_ik, sizeof(ck_ik));
 	return rc;
 }
 
 /* The 128 least significant bits of KDF(K_E2M, FC=0xE6, P0=type, P1=alg). */
-static int e2m_alg_key(const struct usim_e2m_fc *fc, const uint8_t *k_e2m, uint8_t type,
-		       uint8_t alg, uint8_t *key)
+static int e2m_alg_key(const struct usim_e2m_fc *fc, const struct usim_kdf_key *k_e2m,
+		       uint8_t type, uint8_t alg, uint8_t *key)
 {
 	const struct usim_kdf_param p[] = {
 		{ .data = &type, .len = 1 },
@@ -144,28 +208,54 @@ static int e2m_alg_key(const struct usim_e2m_fc *fc, const uint8_t *k_e2m, uint8
 	uint8_t full[USIM_KDF_OUT_LEN];
 	int rc;
 
-	if (!fc)
-		fc = &e2m_fc_default;
-	if (!k_e2m || !key)
+	if (!key)
 		return -EINVAL;
-	rc = usim_kdf(k_e2m, USIM_E2M_KEY_LEN, fc->alg, p, sizeof(p) / sizeof(p[0]), full);
+	rc = usim_kdf_prepared(k_e2m, fc->alg, p, sizeof(p) / sizeof(p[0]), full);
 	if (rc == 0)
 		memcpy(key, full + KDF_KEY_HALF, USIM_E2M_ALG_KEY_LEN);
 	OPENSSL_cleanse(full, sizeof(full));
 	return rc;
 }
 
+int usim_e2m_key_int_enc(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_KEY_LEN],
+			 uint8_t ia, uint8_t ea, uint8_t k_int[USIM_E2M_ALG_KEY_LEN],
+			 uint8_t k_enc[USIM_E2M_ALG_KEY_LEN], size_t *k_enc_len)
+{
+	struct usim_kdf_key kk;
+	int rc;
+
+	if (!fc)
+		fc = &e2m_fc_default;
+	if (!k_e2m || (k_enc && !k_enc_len))
+		return -EINVAL;
+	if (k_enc_len)
+		*k_enc_len = 0;
+	rc = kdf_key_set(&kk, k_e2m, USIM_E2M_KEY_LEN);
+	if (rc == 0 && k_int)
+		rc = e2m_alg_key(fc, &kk, USIM_E2M_ALG_TYPE_INT, ia, k_int);
+	if (rc == 0 && k_enc) {
+		if (ea == USIM_E2M_EA_NONE) {
+			memset(k_enc, 0, USIM_E2M_ALG_KEY_LEN);
+		} else {
+			rc = e2m_alg_key(fc, &kk, USIM_E2M_ALG_TYPE_ENC, ea, k_enc);
+			*k_enc_len = rc == 0 ? USIM_E2M_ALG_KEY_LEN : 0;
+		}
+	}
+	kdf_key_clear(&kk);
+	return rc;
+}
+
 int usim_e2m_key_int(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_KEY_LEN],
 		     uint8_t ia, uint8_t k_int[USIM_E2M_ALG_KEY_LEN])
 {
-	return e2m_alg_key(fc, k_e2m, USIM_E2M_ALG_TYPE_INT, ia, k_int);
+	if (!k_int)
+		return -EINVAL;
+	return usim_e2m_key_int_enc(fc, k_e2m, ia, USIM_E2M_EA_NONE, k_int, NULL, NULL);
 }
 
 int usim_e2m_key_enc(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_KEY_LEN],
 		     uint8_t ea, uint8_t k_enc[USIM_E2M_ALG_KEY_LEN], size_t *k_enc_len)
 {
-	int rc;
-
 	if (!k_enc || !k_enc_len)
 		return -EINVAL;
 	if (ea == USIM_E2M_EA_NONE) {
@@ -173,9 +263,7 @@ int usim_e2m_key_enc(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_
 		*k_enc_len = 0;
 		return 0;
 	}
-	rc = e2m_alg_key(fc, k_e2m, USIM_E2M_ALG_TYPE_ENC, ea, k_enc);
-	*k_enc_len = rc == 0 ? USIM_E2M_ALG_KEY_LEN : 0;
-	return rc;
+	return usim_e2m_key_int_enc(fc, k_e2m, 0, ea, NULL, k_enc, k_enc_len);
 }
 
 int usim_e2m_kid(const uint8_t rnd[USIM_E2M_RAND_LEN], const uint8_t *eid, size_t eid_len,

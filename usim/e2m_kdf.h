@@ -22,10 +22,27 @@ struct usim_kdf_param {
 
 /*! KDF(Key, S) = HMAC-SHA-256(Key, S), S = FC || P0 || L0 || ... || Pn || Ln,
  *  each Li the length of Pi in two octets, big-endian (TS 33.220 B.2.1).
- *  key_len must not be 0. */
+ *  key_len must be 1..64. */
 int usim_kdf(const uint8_t *key, size_t key_len, uint8_t fc,
 	     const struct usim_kdf_param *params, size_t n_params,
 	     uint8_t out[USIM_KDF_OUT_LEN]);
+
+/* A KDF key prepared for many derivations (a card's K): the SHA-256 states
+ * after its padded blocks K0 xor ipad and K0 xor opad (RFC 2104), hashed
+ * once instead of at every derivation. Holds key material. */
+struct usim_kdf_key;
+
+/*! A prepared key for key (1..64 octets); NULL for a bad length or when
+ *  memory or libcrypto fail. Free it with usim_kdf_key_free(). */
+struct usim_kdf_key *usim_kdf_key_new(const uint8_t *key, size_t key_len);
+
+/*! Clear and free a prepared key (NULL is fine). */
+void usim_kdf_key_free(struct usim_kdf_key *kk);
+
+/*! usim_kdf() with a prepared key: the same output. */
+int usim_kdf_prepared(const struct usim_kdf_key *kk, uint8_t fc,
+		      const struct usim_kdf_param *params, size_t n_params,
+		      uint8_t out[USIM_KDF_OUT_LEN]);
 
 /* ---- E2M, SPEC-E2M.md section 2 ---- */
 
@@ -76,6 +93,13 @@ int usim_e2m_key_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t k_l
 		      const uint8_t *eid, size_t eid_len,
 		      uint8_t k_e2m[USIM_E2M_KEY_LEN]);
 
+/*! usim_e2m_key_usim() with K prepared by usim_kdf_key_new(). */
+int usim_e2m_key_usim_prepared(const struct usim_e2m_fc *fc, const struct usim_kdf_key *k,
+			       const uint8_t rnd[USIM_E2M_RAND_LEN],
+			       const uint8_t sqn_ak[USIM_E2M_SQN_AK_LEN],
+			       const uint8_t *eid, size_t eid_len,
+			       uint8_t k_e2m[USIM_E2M_KEY_LEN]);
+
 /*! K_E2M of variant E, derived in the ME and the HSS:
  *  KDF(CK || IK, FC=0xE5, P0=RAND, P1=SQN xor AK, P2=EID). */
 int usim_e2m_key_me(const struct usim_e2m_fc *fc, const uint8_t ck[USIM_E2M_CK_LEN],
@@ -95,6 +119,14 @@ int usim_e2m_key_int(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_
  *  *k_enc_len = 0 (the L of the AUTHENTICATE response, section 3). */
 int usim_e2m_key_enc(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_KEY_LEN],
 		     uint8_t ea, uint8_t k_enc[USIM_E2M_ALG_KEY_LEN], size_t *k_enc_len);
+
+/*! K_E2M_int (IA) and K_E2M_enc (EA) as usim_e2m_key_int() and
+ *  usim_e2m_key_enc() give them, K_E2M's padded blocks hashed once for
+ *  both. EA 0: no K_E2M_enc (*k_enc_len = 0). k_int, or k_enc with
+ *  k_enc_len, may be NULL: that key is not derived. */
+int usim_e2m_key_int_enc(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_KEY_LEN],
+			 uint8_t ia, uint8_t ea, uint8_t k_int[USIM_E2M_ALG_KEY_LEN],
+			 uint8_t k_enc[USIM_E2M_ALG_KEY_LEN], size_t *k_enc_len);
 
 /*! E2M-KID = base64(RAND) "@" EID, standard base64 with padding (RFC 4648
  *  clause 4), NUL-terminated in kid[cap]; *kid_len (if not NULL) gets its

@@ -19,12 +19,11 @@ int usim_e2m_alg_check(uint8_t alg)
 static int from_k_e2m(const struct usim_e2m_fc *fc, const uint8_t k_e2m[USIM_E2M_KEY_LEN],
 		      const struct usim_e2m_request *req, struct usim_e2m_keyset *ks)
 {
+	uint8_t ea = req->confidentiality ? req->alg >> 4 : USIM_E2M_EA_NONE;
 	size_t kid_len;
-	int rc = usim_e2m_key_int(fc, k_e2m, req->alg & 0x0F, ks->k_int);
+	int rc = usim_e2m_key_int_enc(fc, k_e2m, req->alg & 0x0F, ea, ks->k_int, ks->k_enc,
+				      &ks->k_enc_len);
 
-	ks->k_enc_len = 0;
-	if (rc == 0 && req->confidentiality && (req->alg >> 4) != USIM_E2M_EA_NONE)
-		rc = usim_e2m_key_enc(fc, k_e2m, req->alg >> 4, ks->k_enc, &ks->k_enc_len);
 	if (rc == 0)
 		rc = usim_e2m_kid(req->rand, req->eid, req->eid_len, ks->kid, sizeof(ks->kid), &kid_len);
 	return rc;
@@ -52,6 +51,19 @@ int usim_e2m_keyset_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t 
 
 	if (rc == 0)
 		rc = usim_e2m_key_usim(fc, k, k_len, req->rand, req->sqn_ak, req->eid, req->eid_len, k_e2m);
+	return finish(fc, k_e2m, rc, req, ks);
+}
+
+/*! usim_e2m_keyset_usim() with K prepared by usim_kdf_key_new(). */
+int usim_e2m_keyset_usim_prepared(const struct usim_e2m_fc *fc, const struct usim_kdf_key *k,
+				  const struct usim_e2m_request *req, struct usim_e2m_keyset *ks)
+{
+	uint8_t k_e2m[USIM_E2M_KEY_LEN];
+	int rc = usim_e2m_alg_check(req->alg);
+
+	if (rc == 0)
+		rc = usim_e2m_key_usim_prepared(fc, k, req->rand, req->sqn_ak, req->eid, req->eid_len,
+						k_e2m);
 	return finish(fc, k_e2m, rc, req, ks);
 }
 

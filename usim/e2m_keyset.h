@@ -29,6 +29,8 @@ struct usim_e2m_keyset {
 int usim_e2m_alg_check(uint8_t alg);
 int usim_e2m_keyset_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t k_len,
 			 const struct usim_e2m_request *req, struct usim_e2m_keyset *ks);
+int usim_e2m_keyset_usim_prepared(const struct usim_e2m_fc *fc, const struct usim_kdf_key *k,
+				  const struct usim_e2m_request *req, struct usim_e2m_keyset *ks);
 int usim_e2m_keyset_me(const struct usim_e2m_fc *fc, const uint8_t ck[16], const uint8_t ik[16],
 		       const struct usim_e2m_request *req, struct usim_e2m_keyset *ks);
 void usim_e2m_keyset_clear(struct usim_e2m_keyset *ks);

@@ -5,6 +5,7 @@
  * returning, on every path. */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -35,10 +36,11 @@ enum mil_out {
 	MIL_OUT5,	/* f5* = OUT5[0..47] */
 };
 
-/* One computation: the AES key schedule, OPc, the constants and
- * TEMP = E_K(RAND xor OPc). */
+/* One computation: the AES key schedule (the prepared one of the keys, or
+ * its own), OPc, the constants and TEMP = E_K(RAND xor OPc). */
 struct mil_ctx {
 	EVP_CIPHER_CTX *evp;
+	bool own_evp;			/* set up here, freed by mil_end() */
 	const uint8_t *opc;
 	const struct usim_milenage_consts *consts;
 	uint8_t temp[MIL_BLOCK];
@@ -57,7 +59,8 @@ static int mil_encrypt(struct mil_ctx *m, const uint8_t *in, uint8_t *out)
 static void mil_end(struct mil_ctx *m)
 {
 	/* EVP_CIPHER_CTX_free() cleanses the key schedule */
-	EVP_CIPHER_CTX_free(m->evp);
+	if (m->own_evp)
+		EVP_CIPHER_CTX_free(m->evp);
 	m->evp = NULL;
 	OPENSSL_cleanse(m->temp, sizeof(m->temp));
 }
@@ -72,8 +75,23 @@ static void mil_aes_fetch(void)
 	mil_aes = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 }
 
-/* Set up E_K with a key schedule of K and compute TEMP = E_K(RAND xor OPc).
- * On failure nothing is left to clear but what mil_end() clears. */
+/* A new context for E_K: AES-128 with the key schedule of K, ECB on single
+ * blocks without padding (the bare block cipher). NULL on failure. */
+static EVP_CIPHER_CTX *mil_aes_new(const uint8_t *k)
+{
+	EVP_CIPHER_CTX *evp = EVP_CIPHER_CTX_new();
+
+	if (evp && CRYPTO_THREAD_run_once(&mil_aes_once, mil_aes_fetch) && mil_aes &&
+	    EVP_EncryptInit_ex2(evp, mil_aes, k, NULL, NULL) == 1 &&
+	    EVP_CIPHER_CTX_set_padding(evp, 0) == 1)
+		return evp;
+	EVP_CIPHER_CTX_free(evp);
+	return NULL;
+}
+
+/* Set up E_K (the keys' prepared key schedule, or one of K made here) and
+ * compute TEMP = E_K(RAND xor OPc). On failure nothing is left to clear but
+ * what mil_end() clears. */
 static int mil_begin(struct mil_ctx *m, const struct usim_alg_keys *keys,
 		     const uint8_t *rand)
 {
@@ -82,13 +100,12 @@ static int mil_begin(struct mil_ctx *m, const struct usim_alg_keys *keys,
 
 	m->opc = keys->opc;
 	m->consts = keys->mil_consts_set ? &keys->mil_consts : &usim_milenage_default_consts;
-	m->evp = EVP_CIPHER_CTX_new();
+	m->evp = keys->prepared;
+	if (!m->evp) {
+		m->evp = mil_aes_new(keys->k);
+		m->own_evp = true;
+	}
 	if (!m->evp)
-		return -EIO;
-	/* ECB on single blocks, no padding: the bare block cipher */
-	if (!CRYPTO_THREAD_run_once(&mil_aes_once, mil_aes_fetch) || !mil_aes ||
-	    EVP_EncryptInit_ex2(m->evp, mil_aes, keys->k, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(m->evp, 0) != 1)
 		return -EIO;
 	for (size_t i = 0; i < MIL_BLOCK; i++)
 		in[i] = rand[i] ^ keys->opc[i];
@@ -237,12 +254,10 @@ static int mil_opc(struct usim_alg_keys *keys, const uint8_t *op, size_t op_len)
 
 	if (op_len != USIM_ALG_OPC_LEN)
 		return -EINVAL;
-	evp = EVP_CIPHER_CTX_new();
+	evp = mil_aes_new(keys->k);
 	if (!evp)
 		return -EIO;
-	if (EVP_EncryptInit_ex(evp, EVP_aes_128_ecb(), NULL, keys->k, NULL) == 1 &&
-	    EVP_CIPHER_CTX_set_padding(evp, 0) == 1 &&
-	    EVP_EncryptUpdate(evp, e, &len, op, MIL_BLOCK) == 1 && len == MIL_BLOCK) {
+	if (EVP_EncryptUpdate(evp, e, &len, op, MIL_BLOCK) == 1 && len == MIL_BLOCK) {
 		for (size_t i = 0; i < MIL_BLOCK; i++)
 			keys->opc[i] = e[i] ^ op[i];
 		rc = 0;
@@ -250,6 +265,19 @@ static int mil_opc(struct usim_alg_keys *keys, const uint8_t *op, size_t op_len)
 	EVP_CIPHER_CTX_free(evp);
 	OPENSSL_cleanse(e, sizeof(e));
 	return rc;
+}
+
+/* The key schedule of E_K, made once for a key set used many times (a
+ * card's): saves two AES key setups per AKA run. */
+static int mil_prepare(struct usim_alg_keys *keys)
+{
+	keys->prepared = mil_aes_new(keys->k);
+	return keys->prepared ? 0 : -EIO;
+}
+
+static void mil_unprepare(struct usim_alg_keys *keys)
+{
+	EVP_CIPHER_CTX_free(keys->prepared);	/* cleanses the key schedule */
 }
 
 const struct usim_alg usim_alg_milenage = {
@@ -262,4 +290,6 @@ const struct usim_alg usim_alg_milenage = {
 	.f5star = mil_f5star,
 	.gsm = NULL,		/* c2/c3 over f2..f4 (TS 33.102 6.8.1.2) */
 	.opc = mil_opc,
+	.prepare = mil_prepare,
+	.unprepare = mil_unprepare,
 };
