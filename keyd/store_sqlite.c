@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The SQLite store: one file, write-ahead log with synchronous=FULL so a
  * committed keyset survives a crash of the service or the machine;
- * secure_delete so a used keyset's keys are overwritten in the file. */
+ * secure_delete so a used keyset's keys are overwritten in the file, and
+ * the log cut back at every purge pass so that no copy stays there. */
 
 #include <errno.h>
 #include <stdbool.h>
@@ -288,6 +289,12 @@ static long sq_purge_expired(struct keyd_store *st, int64_t now)
 	else
 		rc = sqlite3_changes(s->db);
 	sq_done(stmt);
+	/* The log still holds the pages of keysets taken or purged since the
+	 * last pass: copy it into the file (where secure_delete has zeroed
+	 * them) and cut it to nothing. */
+	if (rc >= 0 && sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+						 NULL, NULL) != SQLITE_OK)
+		rc = sq_fail(s, "purge: checkpoint");
 	return rc;
 }
 
