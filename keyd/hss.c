@@ -3,25 +3,12 @@
  * keyset handed on, the push and variant B's session event (keyd/hss.h). */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "keyd/hss.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* SPEC-E2M.md 5, one row per variant */
 static const char *const variant_names[KEYD_HSS_VARIANTS] = {
@@ -63,7 +50,7 @@ static int only_known(json_t *obj, const char *where, const char *const *names, 
 		for (i = 0; i < n && strcmp(key, names[i]); i++)
 			;
 		if (i == n)
-			return fail(err, errlen, "%s%s%s: unknown field", where, *where ? "." : "", key);
+			return keyd_errf(err, errlen, "%s%s%s: unknown field", where, *where ? "." : "", key);
 	}
 	return 0;
 }
@@ -76,12 +63,12 @@ static int get_string(json_t *obj, const char *where, const char *field, char *o
 	const char *s;
 
 	if (!v)
-		return fail(err, errlen, "%s.%s: missing", where, field);
+		return keyd_errf(err, errlen, "%s.%s: missing", where, field);
 	s = json_string_value(v);
 	if (!s)
-		return fail(err, errlen, "%s.%s: not a string", where, field);
+		return keyd_errf(err, errlen, "%s.%s: not a string", where, field);
 	if (!*s || strlen(s) != json_string_length(v) || strlen(s) >= cap)
-		return fail(err, errlen, "%s.%s: expected 1 to %zu octets", where, field, cap - 1);
+		return keyd_errf(err, errlen, "%s.%s: expected 1 to %zu octets", where, field, cap - 1);
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
 }
@@ -100,7 +87,7 @@ static int get_path(json_t *obj, const char *field, const char *dir, char *out, 
 	else
 		n = snprintf(out, KEYD_HSS_PATH_MAX, "%s/%s", dir, name);
 	if (n < 0 || n >= KEYD_HSS_PATH_MAX)
-		return fail(err, errlen, "tls.%s: path longer than %d octets", field,
+		return keyd_errf(err, errlen, "tls.%s: path longer than %d octets", field,
 			    KEYD_HSS_PATH_MAX - 1);
 	return 0;
 }
@@ -111,9 +98,9 @@ static int parse_tls(struct keyd_hss_config *c, json_t *tls, const char *dir, ch
 	static const char *const fields[] = { "cert", "key", "ca" };
 
 	if (!tls)
-		return fail(err, errlen, "tls: missing");
+		return keyd_errf(err, errlen, "tls: missing");
 	if (!json_is_object(tls))
-		return fail(err, errlen, "tls: not an object");
+		return keyd_errf(err, errlen, "tls: not an object");
 	if (only_known(tls, "tls", fields, 3, err, errlen) ||
 	    get_path(tls, "cert", dir, c->cert, err, errlen) ||
 	    get_path(tls, "key", dir, c->key, err, errlen) ||
@@ -147,17 +134,17 @@ static int parse_delivery(struct keyd_hss_config *c, json_t *d, char *err, size_
 	if (!d)
 		return 0;
 	if (!json_is_object(d))
-		return fail(err, errlen, "delivery: not an object");
+		return keyd_errf(err, errlen, "delivery: not an object");
 	json_object_foreach(d, key, v) {
 		enum keyd_hss_variant var;
 
 		if (keyd_hss_variant_parse(key, &var))
-			return fail(err, errlen, "delivery.%s: unknown variant (A to E)", key);
+			return keyd_errf(err, errlen, "delivery.%s: unknown variant (A to E)", key);
 		if (get_string(d, "delivery", key, c->delivery[var], sizeof(c->delivery[var]), err,
 			       errlen))
 			return -1;
 		if (!url_ok(c->delivery[var]))
-			return fail(err, errlen, "delivery.%s: expected https://HOST:PORT", key);
+			return keyd_errf(err, errlen, "delivery.%s: expected https://HOST:PORT", key);
 	}
 	return 0;
 }
@@ -173,25 +160,25 @@ static int parse_policy(struct keyd_hss_policy *p, json_t *pol, char *err, size_
 	if (!pol)
 		return 0;
 	if (!json_is_object(pol))
-		return fail(err, errlen, "policy: not an object");
+		return keyd_errf(err, errlen, "policy: not an object");
 	if (only_known(pol, "policy", fields, 2, err, errlen))
 		return -1;
 	conf = json_object_get(pol, "confidentiality");
 	if (conf && !json_is_boolean(conf))
-		return fail(err, errlen, "policy.confidentiality: expected true or false");
+		return keyd_errf(err, errlen, "policy.confidentiality: expected true or false");
 	if (conf)
 		p->confidentiality = json_is_true(conf);
 	list = json_object_get(pol, "no_confidentiality");
 	if (!list)
 		return 0;
 	if (!json_is_array(list) || json_array_size(list) > KEYD_HSS_NO_CONF_MAX)
-		return fail(err, errlen, "policy.no_confidentiality: expected a list of at most %d "
+		return keyd_errf(err, errlen, "policy.no_confidentiality: expected a list of at most %d "
 			    "\"MCCMNC\"", KEYD_HSS_NO_CONF_MAX);
 	json_array_foreach(list, i, v) {
 		const char *s = json_string_value(v);
 
 		if (!s || usim_plmn_encode(s, &p->no_conf[i], NULL) < 0)
-			return fail(err, errlen, "policy.no_confidentiality[%zu]: expected \"MCCMNC\", "
+			return keyd_errf(err, errlen, "policy.no_confidentiality[%zu]: expected \"MCCMNC\", "
 				    "5 or 6 digits", i);
 	}
 	p->n_no_conf = (unsigned int)json_array_size(list);
@@ -209,9 +196,9 @@ int keyd_hss_config_parse(struct keyd_hss_config *c, const char *json, size_t le
 	memset(c, 0, sizeof(*c));
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return fail(err, errlen, "line %d: %s", jerr.line, jerr.text);
+		return keyd_errf(err, errlen, "line %d: %s", jerr.line, jerr.text);
 	if (!json_is_object(root))
-		fail(err, errlen, "not a JSON object");
+		keyd_errf(err, errlen, "not a JSON object");
 	else if (!only_known(root, "", fields, 3, err, errlen) &&
 		 !parse_tls(c, json_object_get(root, "tls"), dir, err, errlen) &&
 		 !parse_delivery(c, json_object_get(root, "delivery"), err, errlen) &&
@@ -233,11 +220,11 @@ int keyd_hss_config_load(struct keyd_hss_config *c, const char *path, char *err,
 	memset(c, 0, sizeof(*c));
 	f = fopen(path, "r");
 	if (!f)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return keyd_errf(err, errlen, "%s: %s", path, strerror(errno));
 	len = fread(text, 1, sizeof(text), f);
 	if (ferror(f) || len == sizeof(text)) {
 		fclose(f);
-		return fail(err, errlen, "%s: unreadable or longer than %zu octets", path,
+		return keyd_errf(err, errlen, "%s: unreadable or longer than %zu octets", path,
 			    sizeof(text) - 1);
 	}
 	fclose(f);
@@ -250,7 +237,7 @@ int keyd_hss_config_load(struct keyd_hss_config *c, const char *path, char *err,
 		dir[0] = '\0';
 	}
 	if (keyd_hss_config_parse(c, text, len, dir, msg, sizeof(msg)))
-		return fail(err, errlen, "%s: %s", path, msg);
+		return keyd_errf(err, errlen, "%s: %s", path, msg);
 	/* the TLS files, so that a typo shows now and not at the first push */
 	files[0] = c->cert;
 	files[1] = c->key;
@@ -259,7 +246,7 @@ int keyd_hss_config_load(struct keyd_hss_config *c, const char *path, char *err,
 		FILE *t = fopen(files[i], "r");
 
 		if (!t)
-			return fail(err, errlen, "%s: tls.%s: cannot read '%s'", path, which[i],
+			return keyd_errf(err, errlen, "%s: tls.%s: cannot read '%s'", path, which[i],
 				    files[i]);
 		fclose(t);
 	}
@@ -308,12 +295,12 @@ static struct keyd_client *client_for(const struct keyd_hss_config *c, enum keyd
 	struct keyd_client *cl;
 
 	if ((unsigned int)v >= KEYD_HSS_VARIANTS || !c->delivery[v][0]) {
-		fail(err, errlen, "delivery.%s: not configured", keyd_hss_variant_name(v));
+		keyd_errf(err, errlen, "delivery.%s: not configured", keyd_hss_variant_name(v));
 		return NULL;
 	}
 	cl = keyd_client_new(c->delivery[v], &tls);
 	if (!cl)
-		fail(err, errlen, "delivery.%s: cannot start the HTTPS client", keyd_hss_variant_name(v));
+		keyd_errf(err, errlen, "delivery.%s: cannot start the HTTPS client", keyd_hss_variant_name(v));
 	return cl;
 }
 

@@ -16,7 +16,7 @@
 
 #define KID_RAND_B64_LEN 24	/* base64 of the 16-octet RAND, with "==" */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int keyd_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -76,16 +76,16 @@ static const char *get_string(json_t *obj, const char *field, size_t max, bool r
 
 	if (!v) {
 		if (required)
-			fail(err, errlen, "%s: missing", field);
+			keyd_errf(err, errlen, "%s: missing", field);
 		return NULL;
 	}
 	if (!json_is_string(v)) {
-		fail(err, errlen, "%s: not a string", field);
+		keyd_errf(err, errlen, "%s: not a string", field);
 		return NULL;
 	}
 	s = json_string_value(v);
 	if (strlen(s) != json_string_length(v) || strlen(s) > max) {
-		fail(err, errlen, "%s: longer than %zu octets or contains NUL", field, max);
+		keyd_errf(err, errlen, "%s: longer than %zu octets or contains NUL", field, max);
 		return NULL;
 	}
 	return s;
@@ -100,7 +100,7 @@ static int get_key(json_t *obj, const char *field, uint8_t out[USIM_E2M_ALG_KEY_
 		return -1;
 	if (strlen(s) != 2 * USIM_E2M_ALG_KEY_LEN ||
 	    apdu_hex_decode(s, strlen(s), out, USIM_E2M_ALG_KEY_LEN) != USIM_E2M_ALG_KEY_LEN)
-		return fail(err, errlen, "%s: expected %d hex digits", field,
+		return keyd_errf(err, errlen, "%s: expected %d hex digits", field,
 			    2 * USIM_E2M_ALG_KEY_LEN);
 	return 0;
 }
@@ -118,28 +118,28 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 	size_t i;
 
 	if (!json_is_object(obj))
-		return fail(err, errlen, "keyset: not a JSON object");
+		return keyd_errf(err, errlen, "keyset: not a JSON object");
 	kid = get_string(obj, "kid", USIM_E2M_KID_MAX - 1, true, err, errlen);
 	if (!kid)
 		return -1;
 	if (keyd_kid_check(kid, ks->eid, sizeof(ks->eid)))
-		return fail(err, errlen, "kid: not base64(RAND) \"@\" EID (SPEC-E2M.md 2)");
+		return keyd_errf(err, errlen, "kid: not base64(RAND) \"@\" EID (SPEC-E2M.md 2)");
 	memcpy(ks->kid, kid, strlen(kid) + 1);
 	eid = get_string(obj, "eid", USIM_E2M_EID_MAX, true, err, errlen);
 	if (!eid)
 		return -1;
 	if (strcmp(eid, ks->eid))
-		return fail(err, errlen, "eid: differs from the EID in kid");
+		return keyd_errf(err, errlen, "eid: differs from the EID in kid");
 
 	alg = get_string(obj, "alg", 2, true, err, errlen);
 	if (!alg)
 		return -1;
 	if (strlen(alg) != 2 || apdu_hex_decode(alg, 2, &alg_octet, 1) != 1)
-		return fail(err, errlen, "alg: expected 2 hex digits");
+		return keyd_errf(err, errlen, "alg: expected 2 hex digits");
 	ea = alg_octet >> 4;
 	ia = alg_octet & 0x0f;
 	if (ia < 1 || ia > 2 || ea > 2)
-		return fail(err, errlen, "alg: IA must be 1 or 2 and EA 0, 1 or 2 (SPEC-E2M.md 2)");
+		return keyd_errf(err, errlen, "alg: IA must be 1 or 2 and EA 0, 1 or 2 (SPEC-E2M.md 2)");
 	ks->alg = alg_octet;
 
 	derivation = get_string(obj, "derivation", 8, true, err, errlen);
@@ -149,14 +149,14 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 		if (!strcmp(derivation, derivation_names[i]))
 			break;
 	if (i == sizeof(derivation_names) / sizeof(derivation_names[0]))
-		return fail(err, errlen, "derivation: expected \"usim\" or \"me\"");
+		return keyd_errf(err, errlen, "derivation: expected \"usim\" or \"me\"");
 	ks->derivation = (enum keyd_derivation)i;
 
 	if (get_key(obj, "k_int", ks->k_int, err, errlen))
 		return -1;
 	if (ea == USIM_E2M_EA_NONE) {
 		if (json_object_get(obj, "k_enc"))
-			return fail(err, errlen, "k_enc: present although EA is 0");
+			return keyd_errf(err, errlen, "k_enc: present although EA is 0");
 		ks->k_enc_len = 0;
 	} else {
 		if (get_key(obj, "k_enc", ks->k_enc, err, errlen))
@@ -166,7 +166,7 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 
 	expires = json_object_get(obj, "expires");
 	if (expires && !json_is_integer(expires))
-		return fail(err, errlen, "expires: not an integer");
+		return keyd_errf(err, errlen, "expires: not an integer");
 	ks->expires = expires ? (int64_t)json_integer_value(expires) : 0;
 	return 0;
 }
@@ -180,12 +180,12 @@ int keyd_keyset_from_json(struct keyd_keyset *ks, const char *json, size_t len,
 
 	memset(ks, 0, sizeof(*ks));
 	if (len > KEYD_BODY_MAX)
-		return fail(err, errlen, "keyset: longer than %d octets", KEYD_BODY_MAX);
+		return keyd_errf(err, errlen, "keyset: longer than %d octets", KEYD_BODY_MAX);
 	obj = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	/* jerr.text quotes the input near the error, which may be a key: only
 	 * the position */
 	if (!obj)
-		return fail(err, errlen, "keyset: not JSON (line %d, column %d)", jerr.line,
+		return keyd_errf(err, errlen, "keyset: not JSON (line %d, column %d)", jerr.line,
 			    jerr.column);
 	rc = parse_object(ks, obj, err, errlen);
 	/* jansson keeps its own copies of the hex keys: overwrite them */

@@ -30,6 +30,10 @@ struct keyd_keyset {
 	int64_t expires;			/* Unix seconds; 0: not yet set */
 };
 
+/* The one message of keyd's parsers into err[errlen] (when err is not
+ * NULL); returns -1, for "return keyd_errf(...)". */
+int keyd_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Parses a keyset JSON object (keyd/API.md "Keyset"). On error returns -1
  * and writes one message naming the field to err. */
 int keyd_keyset_from_json(struct keyd_keyset *ks, const char *json, size_t len,

@@ -36,7 +36,10 @@
 #include <openssl/crypto.h>
 #include <osmocom/core/talloc.h>
 
+#include "apdu/apdu.h"
 #include "apdu/log.h"
+#include "apdu/sw.h"
+#include "apdu/tlv.h"
 #include "apdu/transport.h"
 #include "bridge/bridge.h"
 #include "keyd/client.h"
@@ -86,30 +89,28 @@ struct solution_desc {
 	enum keyd_derivation derivation;
 	enum iface push_iface;		/* where the HSS sends keysets at (1) */
 	enum iface pull_iface;		/* where the HSE fetches at (3) */
-	unsigned int aka_runs;
-	const char *changed;		/* the nodes this run needed E2M code in */
 	const char *stores;		/* who stores keysets until used (SPEC-E2M.md 5) */
 };
 
 static const struct solution_desc solutions[SOL_COUNT] = {
 	[SOL_A] = { .name = "A", .card_e2m = true, .derivation = KEYD_DERIVED_USIM,
-		    .push_iface = IF_HSS_HSE, .pull_iface = IF_HSE_STORE, .aka_runs = 1,
-		    .changed = "USIM, HSS, HSE", .stores = "HSE" },
+		    .push_iface = IF_HSS_HSE, .pull_iface = IF_HSE_STORE,
+		    .stores = "HSE" },
 	[SOL_B] = { .name = "B", .card_e2m = true, .derivation = KEYD_DERIVED_USIM,
-		    .push_iface = IF_HSS_STORE, .pull_iface = IF_HSE_STORE, .aka_runs = 1,
-		    .changed = "USIM, HSS, HSE, session event (P-GW)", .stores = "HSS" },
+		    .push_iface = IF_HSS_STORE, .pull_iface = IF_HSE_STORE,
+		    .stores = "HSS" },
 	[SOL_C] = { .name = "C", .card_e2m = true, .derivation = KEYD_DERIVED_USIM,
-		    .push_iface = IF_HSS_STORE, .pull_iface = IF_HSE_PULL_HSS, .aka_runs = 1,
-		    .changed = "USIM, HSS, HSE", .stores = "HSS" },
+		    .push_iface = IF_HSS_STORE, .pull_iface = IF_HSE_PULL_HSS,
+		    .stores = "HSS" },
 	[SOL_D] = { .name = "D", .card_e2m = true, .derivation = KEYD_DERIVED_USIM,
-		    .push_iface = IF_HSS_EMKS, .pull_iface = IF_HSE_PULL_EMKS, .aka_runs = 1,
-		    .changed = "USIM, HSS, HSE, EMKS (new)", .stores = "EMKS" },
+		    .push_iface = IF_HSS_EMKS, .pull_iface = IF_HSE_PULL_EMKS,
+		    .stores = "EMKS" },
 	[SOL_E] = { .name = "E", .card_e2m = false, .derivation = KEYD_DERIVED_ME,
-		    .push_iface = IF_HSS_HSE, .pull_iface = IF_HSE_STORE, .aka_runs = 1,
-		    .changed = "ME, HSS, HSE (USIM unchanged)", .stores = "HSE (as A)" },
+		    .push_iface = IF_HSS_HSE, .pull_iface = IF_HSE_STORE,
+		    .stores = "HSE (as A)" },
 	[SOL_3] = { .name = "3", .card_e2m = true, .derivation = KEYD_DERIVED_USIM,
-		    .push_iface = IF_HSS_HSE, .pull_iface = IF_HSE_STORE, .aka_runs = 2,
-		    .changed = "USIM, ME, HSS, HSE (relays the second AKA run)", .stores = "HSE (as A)" },
+		    .push_iface = IF_HSS_HSE, .pull_iface = IF_HSE_STORE,
+		    .stores = "HSE (as A)" },
 };
 
 /* The three services and the identities that talk to them. */
@@ -134,6 +135,8 @@ struct keyflow {
 	struct keyd_client *hss[SVC_COUNT], *hse[SVC_COUNT];
 	struct counter iface[IF_COUNT];
 	double *latency;		/* seconds from AKA to the HSE holding the key */
+	unsigned long aka_runs;		/* AUTHENTICATE runs the card answered with RES */
+	bool card_context, me_derived;	/* the ME used the card's E2M context / variant E */
 	unsigned int agreements, failures;
 	char first_failure[256];
 };
@@ -353,69 +356,79 @@ static int session_event(struct keyflow *kf, const char *kid)
 
 /* --- one key agreement -------------------------------------------------- */
 
-/* AUTHENTICATE through the ME (bridge): E2M context data of SPEC-E2M.md 3;
- * the answer's RES is checked against XRES and the keys returned. */
+/* AUTHENTICATE command data: LV(RAND) LV(AUTN) (TS 31.102 7.1.2.1), and in
+ * the E2M context LV(EID) LV(SNID, unknown) LV(ALG '11') (SPEC-E2M.md 3). */
+static size_t auth_data(const struct hss_av *a, bool e2m, uint8_t *out, size_t cap)
+{
+	static const uint8_t alg = 0x11;	/* EA 1, IA 1 */
+	struct apdu_buf b = { .buf = out, .cap = cap };
+
+	apdu_buf_put_lv(&b, a->rand, sizeof(a->rand));
+	apdu_buf_put_lv(&b, a->av.autn, a->av.autn_len);
+	if (e2m) {
+		apdu_buf_put_lv(&b, (const uint8_t *)HSE_EID, strlen(HSE_EID));
+		apdu_buf_put_lv(&b, NULL, 0);
+		apdu_buf_put_lv(&b, &alg, 1);
+	}
+	return b.overflow ? 0 : b.len;
+}
+
+/* The first n LVs of a successful answer, 'DB' L RES L CK L IK ... (TS
+ * 31.102 7.1.2.1; SPEC-E2M.md 3 adds L K_E2M_int L K_E2M_enc); 0 when the
+ * answer is one and its RES is the AV's XRES. */
+static int auth_fields(const struct apdu_rsp *rsp, const struct hss_av *a, int n,
+		       const uint8_t **val, size_t *len)
+{
+	const uint8_t *pos = rsp->buf + 1, *end = rsp->buf + rsp->len;
+
+	if (rsp->sw != APDU_SW_OK || rsp->len < 1 || rsp->buf[0] != 0xDB)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (apdu_lv_next(&pos, end, &val[i], &len[i]) < 0)
+			return -1;
+	return len[0] == a->av.xres_len && !memcmp(val[0], a->av.xres, len[0]) ? 0 : -1;
+}
+
+/* The E2M context through the ME (the bridge: the card's own context, or
+ * variant E for a card without one); the keys it returns. */
 static int device_authenticate(struct device *d, const struct hss_av *a,
 			       uint8_t k_int[16], uint8_t k_enc[16], size_t *k_enc_len)
 {
+	enum { RES, CK, IK, K_INT, K_ENC, FIELDS };
 	uint8_t data[64], rbuf[300];
 	struct apdu_rsp rsp = { .buf = rbuf, .cap = sizeof(rbuf) };
-	const uint8_t *p, *end;
-	size_t n = 0, eid_len = strlen(HSE_EID);
-	const uint8_t *field[6];
-	size_t flen[6];
+	const uint8_t *val[FIELDS];
+	size_t len[FIELDS], n = auth_data(a, true, data, sizeof(data));
 	int rc = -1;
 
-	data[n++] = 16; memcpy(data + n, a->rand, 16); n += 16;
-	data[n++] = 16; memcpy(data + n, a->av.autn, 16); n += 16;
-	data[n++] = (uint8_t)eid_len; memcpy(data + n, HSE_EID, eid_len); n += eid_len;
-	data[n++] = 0;				/* SNID unknown */
-	data[n++] = 1; data[n++] = 0x11;	/* ALG: EA 1, IA 1 */
-	if (bridge_e2m_authenticate(&d->me, 0x00, data, n, &rsp) < 0 || rsp.sw != 0x9000 ||
-	    rsp.len < 1 || rbuf[0] != 0xDB)
+	if (!n || bridge_e2m_authenticate(&d->me, 0x00, data, n, &rsp) < 0 ||
+	    auth_fields(&rsp, a, FIELDS, val, len) < 0 || len[K_INT] != 16 ||
+	    (len[K_ENC] != 0 && len[K_ENC] != 16))
 		goto out;
-	/* 'DB' L RES L CK L IK L K_E2M_int L K_E2M_enc */
-	p = rbuf + 1;
-	end = rbuf + rsp.len;
-	for (int i = 0; i < 5; i++) {
-		if (p >= end || *p > end - p - 1)
-			goto out;
-		flen[i] = *p;
-		field[i] = p + 1;
-		p += 1 + *p;
-	}
-	if (flen[0] != a->av.xres_len || memcmp(field[0], a->av.xres, flen[0]) ||
-	    flen[3] != 16 || (flen[4] != 0 && flen[4] != 16))
-		goto out;
-	memcpy(k_int, field[3], 16);
-	memcpy(k_enc, field[4], flen[4]);
-	*k_enc_len = flen[4];
+	memcpy(k_int, val[K_INT], 16);
+	memcpy(k_enc, val[K_ENC], len[K_ENC]);
+	*k_enc_len = len[K_ENC];
 	rc = 0;
 out:
 	OPENSSL_cleanse(rbuf, sizeof(rbuf));
 	return rc;
 }
 
-/* The 3G context: the access AKA of S3, RES checked. */
+/* The 3G context on the card: the access AKA of solution 3, RES checked. */
 static int device_access_aka(struct device *d, const struct hss_av *a)
 {
-	uint8_t c[5 + 34 + 1], r[300];
-	size_t rl;
+	uint8_t data[64], rbuf[300];
+	struct apdu_rsp rsp = { .buf = rbuf, .cap = sizeof(rbuf) };
+	struct apdu_cmd cmd = { .ins = 0x88, .p2 = 0x81, .ne = 256, .data = data };
+	const uint8_t *res;
+	size_t res_len;
+	int rc;
 
-	c[0] = 0x00; c[1] = 0x88; c[2] = 0x00; c[3] = 0x81; c[4] = 34;
-	c[5] = 16; memcpy(c + 6, a->rand, 16);
-	c[22] = 16; memcpy(c + 23, a->av.autn, 16);
-	c[39] = 0x00;
-	rl = usim_card_apdu(d->card, c, sizeof(c), r, sizeof(r));
-	if (rl == 2 && r[0] == 0x61) {
-		uint8_t gr[5] = { 0x00, 0xC0, 0x00, 0x00, r[1] };
-
-		rl = usim_card_apdu(d->card, gr, sizeof(gr), r, sizeof(r));
-	}
-	OPENSSL_cleanse(r + (rl > 2 ? 2 + a->av.xres_len : 0),
-			rl > 2 + a->av.xres_len ? rl - 2 - a->av.xres_len : 0);
-	return rl >= 4 && r[0] == 0xDB && r[1] == a->av.xres_len &&
-	       !memcmp(r + 2, a->av.xres, a->av.xres_len) ? 0 : -1;
+	cmd.nc = (uint16_t)auth_data(a, false, data, sizeof(data));
+	rc = cmd.nc && apdu_transceive(&d->transport, &cmd, &rsp) == 0 &&
+	     auth_fields(&rsp, a, 1, &res, &res_len) == 0 ? 0 : -1;
+	OPENSSL_cleanse(rbuf, sizeof(rbuf));
+	return rc;
 }
 
 static int agree(struct keyflow *kf, unsigned int sub, uint64_t *rng)
@@ -456,6 +469,7 @@ static int agree(struct keyflow *kf, unsigned int sub, uint64_t *rng)
 			fail(kf, "access AKA failed", sub);
 			goto out;
 		}
+		kf->aka_runs++;
 		/* the HSE's challenge (RAND, AUTN, EID) and the RES back */
 		count_user_plane(kf, 2 + 16 + 16 + 1 + strlen(HSE_EID));
 		count_user_plane(kf, 1 + avs[used].av.xres_len);
@@ -464,6 +478,9 @@ static int agree(struct keyflow *kf, unsigned int sub, uint64_t *rng)
 		fail(kf, "E2M AUTHENTICATE failed", sub);
 		goto out;
 	}
+	kf->aka_runs++;
+	kf->card_context |= d.me.mode == BRIDGE_CARD_CONTEXT;
+	kf->me_derived |= d.me.mode == BRIDGE_VARIANT_E;
 	t_aka = now_s();
 	/* (2) B: the session event */
 	if (sol == &solutions[SOL_B] && session_event(kf, avs[used].ks.kid) < 0) {
@@ -514,10 +531,33 @@ static double quantile(const double *sorted, unsigned int n, double q)
 	return n ? sorted[(unsigned int)(q * (n - 1) + 0.5)] : 0;
 }
 
+/* The nodes that took part with E2M code, from what the run did: the
+ * card's E2M context (USIM) or variant E (ME); the ME relaying an AKA
+ * challenge on the user plane (more than the first message per agreement);
+ * the HSS pushing; the HSE fetching; a session event; an EMKS holding. */
+static void nodes_changed(const struct keyflow *kf, const struct keyd_status *st,
+			  char *out, size_t cap)
+{
+	const struct counter *i = kf->iface;
+	bool relay = i[IF_UE_HSE].messages > kf->agreements;
+
+	snprintf(out, cap, "%s%s%s%s%s%s%s%s",
+		 kf->card_context ? "USIM, " : "",
+		 kf->me_derived || relay ? "ME, " : "",
+		 i[IF_HSS_HSE].messages + i[IF_HSS_STORE].messages + i[IF_HSS_EMKS].messages ?
+			"HSS, " : "",
+		 i[IF_HSE_STORE].messages + i[IF_HSE_PULL_HSS].messages +
+			i[IF_HSE_PULL_EMKS].messages ? "HSE" : "",
+		 i[IF_SESSION].messages ? ", session event (P-GW)" : "",
+		 st[SVC_EMKS].peak ? ", EMKS (new)" : "",
+		 kf->card_context ? "" : " (USIM unchanged)",
+		 relay ? " (relays the second AKA run)" : "");
+}
+
 static void report(struct keyflow *kf, double wall)
 {
 	struct keyd_status st[SVC_COUNT];
-	char err[256];
+	char err[256], changed[160];
 
 	/* keysets held, and the forwards that the HSS store made (B) */
 	for (int s = 0; s < SVC_COUNT; s++) {
@@ -527,13 +567,15 @@ static void report(struct keyflow *kf, double wall)
 	}
 	kf->iface[IF_HSSSTORE_HSE].messages = 2ULL * st[SVC_HSS_STORE].forward_requests;
 	kf->iface[IF_HSSSTORE_HSE].bytes = st[SVC_HSS_STORE].forward_bytes;
+	nodes_changed(kf, st, changed, sizeof(changed));
 
 	qsort(kf->latency, kf->agreements, sizeof(double), cmp_double);
 	printf("{\"solution\": \"%s\", \"subscribers\": %u, \"avs\": %u, \"agreements\": %u,"
 	       " \"failures\": %u, \"first_failure\": \"%s\", \"seconds\": %.3f,"
 	       " \"aka_runs\": %u, \"changed\": \"%s\", \"stores\": \"%s\",", kf->sol->name,
 	       kf->subscribers, kf->avs, kf->agreements, kf->failures, kf->first_failure, wall,
-	       kf->sol->aka_runs, kf->sol->changed, kf->sol->stores);
+	       kf->agreements ? (unsigned int)(kf->aka_runs / kf->agreements) : 0, changed,
+	       kf->sol->stores);
 	printf(" \"latency_us\": {\"median\": %.0f, \"p99\": %.0f},",
 	       1e6 * quantile(kf->latency, kf->agreements, 0.5),
 	       1e6 * quantile(kf->latency, kf->agreements, 0.99));
