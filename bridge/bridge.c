@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Authenticate for E2M against a card backend: the card's own E2M context
  * when it has one (probed once), else the 3G context and the variant E
- * derivation in the ME (SPEC-E2M.md 2, 3). Synchronisation and MAC failures
+ * derivation in the ME (doc/e2m-profile.md 2, 3). Synchronisation and MAC failures
  * pass through unchanged. */
 
 #include <errno.h>
@@ -136,7 +136,7 @@ static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t 
 		rsp->sw = APDU_SW_TECHNICAL_PROBLEM;
 		goto out;
 	}
-	/* 'DB' L RES L CK L IK L K_E2M_int L K_E2M_enc, SPEC-E2M.md 3 */
+	/* 'DB' L RES L CK L IK L K_E2M_int L K_E2M_enc, doc/e2m-profile.md 3 */
 	apdu_rsp_append(rsp, (const uint8_t[]){ AUTH_SUCCESS }, 1);
 	put_lv(rsp, res, res_len);
 	put_lv(rsp, ck, 16);

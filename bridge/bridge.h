@@ -2,9 +2,9 @@
 /* The ME bridge (TR 33.863 solution 1 variant E, solution 2): "authenticate
  * for E2M" against any card. A card with an E2M context answers it itself;
  * for an unmodified card (which answers '6A86') the bridge runs the 3G
- * context and derives the variant E keys of SPEC-E2M.md 2 from CK||IK, with
+ * context and derives the variant E keys of doc/e2m-profile.md 2 from CK||IK, with
  * the policy of its configuration. Either way the caller gets the answer an
- * E2M card gives (SPEC-E2M.md 3). */
+ * E2M card gives (doc/e2m-profile.md 3). */
 #pragma once
 
 #include <stdbool.h>

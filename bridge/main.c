@@ -224,7 +224,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: e2msim-bridge (--reader NAME|INDEX | --modem TTY [--baud N]) [options]\n"
 		"Shows the card in a PC/SC reader, or in a modem (AT+CSIM), as a card in\n"
-		"vpcd's reader; answers AUTHENTICATE in the E2M context (SPEC-E2M.md) with\n"
+		"vpcd's reader; answers AUTHENTICATE in the E2M context (doc/e2m-profile.md) with\n"
 		"variant E keys when the card has no E2M context.\n\n"
 		"  -r, --reader R     the real card's PC/SC reader, by index or name\n"
 		"  -m, --modem TTY    the modem's serial port (AT+CSIM, TS 27.007 8.17)\n"

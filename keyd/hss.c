@@ -10,7 +10,7 @@
 
 #include "keyd/hss.h"
 
-/* SPEC-E2M.md 5, one row per variant */
+/* doc/e2m-profile.md 5, one row per variant */
 static const char *const variant_names[KEYD_HSS_VARIANTS] = {
 	[KEYD_HSS_VARIANT_A] = "A",
 	[KEYD_HSS_VARIANT_B] = "B",

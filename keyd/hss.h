@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The HSS side of keyset delivery (SPEC-E2M.md 5, keyd/API.md): its
+/* The HSS side of keyset delivery (doc/e2m-profile.md 5, keyd/API.md): its
  * configuration (where each variant's keysets go, its TLS identity, and its
  * solution 4 policy per visited PLMN), the keyset it hands on for one AKA
  * run, and the push and the session event. Used by e2msim-auc --hss.
@@ -15,7 +15,7 @@
  * hse-store; B, C: the hss-store, B's session event too; D: the emks; E:
  * any of them). policy: "confidentiality" is the home operator's bit
  * (EF.E2M_POL b2), "no_confidentiality" the visited PLMNs (MCCMNC) where
- * confidentiality must be off (EF.E2M_POL's list, SPEC-E2M.md 4). Relative
+ * confidentiality must be off (EF.E2M_POL's list, doc/e2m-profile.md 4). Relative
  * file names are relative to the configuration file's directory. */
 #pragma once
 
@@ -32,7 +32,7 @@
 #define KEYD_HSS_URL_MAX	256
 #define KEYD_HSS_NO_CONF_MAX	64
 
-/* SPEC-E2M.md 5: the delivery variants */
+/* doc/e2m-profile.md 5: the delivery variants */
 enum keyd_hss_variant {
 	KEYD_HSS_VARIANT_A,	/* HSS pushes every keyset to the HSE store */
 	KEYD_HSS_VARIANT_B,	/* HSS store forwards the used one at the session event */
@@ -70,7 +70,7 @@ const char *keyd_hss_variant_name(enum keyd_hss_variant v);
 
 /*! Solution 4, as the card decides (usim/auth.c e2m_confidentiality): false
  *  when the home bit is off or snid (NULL: unknown) is listed. EA 0 needs
- *  no rule: the derivation gives no K_E2M_enc for it (SPEC-E2M.md 2). */
+ *  no rule: the derivation gives no K_E2M_enc for it (doc/e2m-profile.md 2). */
 bool keyd_hss_confidentiality(const struct keyd_hss_policy *p, const struct usim_plmn *snid);
 
 /*! The keyset the HSS hands on, from the one it derived (usim/e2m_keyset.h)

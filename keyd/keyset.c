@@ -34,7 +34,7 @@ static bool is_base64_char(char c)
 	       c == '+' || c == '/';
 }
 
-/* E2M-KID = base64(RAND) "@" EID (SPEC-E2M.md 2): 22 base64 characters,
+/* E2M-KID = base64(RAND) "@" EID (doc/e2m-profile.md 2): 22 base64 characters,
  * "==", "@", and an EID of 1..128 octets without NUL. */
 int keyd_kid_check(const char *kid, char *eid, size_t eid_cap)
 {
@@ -123,7 +123,7 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 	if (!kid)
 		return -1;
 	if (keyd_kid_check(kid, ks->eid, sizeof(ks->eid)))
-		return keyd_errf(err, errlen, "kid: not base64(RAND) \"@\" EID (SPEC-E2M.md 2)");
+		return keyd_errf(err, errlen, "kid: not base64(RAND) \"@\" EID (doc/e2m-profile.md 2)");
 	memcpy(ks->kid, kid, strlen(kid) + 1);
 	eid = get_string(obj, "eid", USIM_E2M_EID_MAX, true, err, errlen);
 	if (!eid)
@@ -139,7 +139,7 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 	ea = alg_octet >> 4;
 	ia = alg_octet & 0x0f;
 	if (ia < 1 || ia > 2 || ea > 2)
-		return keyd_errf(err, errlen, "alg: IA must be 1 or 2 and EA 0, 1 or 2 (SPEC-E2M.md 2)");
+		return keyd_errf(err, errlen, "alg: IA must be 1 or 2 and EA 0, 1 or 2 (doc/e2m-profile.md 2)");
 	ks->alg = alg_octet;
 
 	derivation = get_string(obj, "derivation", 8, true, err, errlen);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A keyset as the network moves it between the HSS, the key services and
- * the endpoints (SPEC-E2M.md 5; keyd/API.md): what an endpoint needs to use
+ * the endpoints (doc/e2m-profile.md 5; keyd/API.md): what an endpoint needs to use
  * one E2M key agreement, and its JSON form on the wire and in the stores.
- * K_E2M itself never leaves the node that derived it (SPEC-E2M.md 2). */
+ * K_E2M itself never leaves the node that derived it (doc/e2m-profile.md 2). */
 #pragma once
 
 #include <stdbool.h>
@@ -41,7 +41,7 @@ int keyd_keyset_from_json(struct keyd_keyset *ks, const char *json, size_t len,
 /* Writes the JSON object (with "expires" when set); returns its length,
  * or -1 when cap is too small. */
 int keyd_keyset_to_json(const struct keyd_keyset *ks, char *out, size_t cap);
-/* Splits kid into RAND and EID and checks both (SPEC-E2M.md 2); 0 or -1. */
+/* Splits kid into RAND and EID and checks both (doc/e2m-profile.md 2); 0 or -1. */
 int keyd_kid_check(const char *kid, char *eid, size_t eid_cap);
 /* Overwrites the keys (and the whole struct). */
 void keyd_keyset_clear(struct keyd_keyset *ks);

@@ -254,7 +254,7 @@ static int parse_kid_body(struct call *c, char kid[USIM_E2M_KID_MAX],
 	s = json_string_value(v);
 	if (!s || strlen(s) != json_string_length(v) || keyd_kid_check(s, eid, USIM_E2M_EID_MAX + 1)) {
 		json_decref(obj);
-		refuse(c, MHD_HTTP_BAD_REQUEST, "kid: not base64(RAND) \"@\" EID (SPEC-E2M.md 2)");
+		refuse(c, MHD_HTTP_BAD_REQUEST, "kid: not base64(RAND) \"@\" EID (doc/e2m-profile.md 2)");
 		return -1;
 	}
 	memcpy(kid, s, strlen(s) + 1);
@@ -313,7 +313,7 @@ static void h_fetch(struct call *c)
 	if (parse_kid_body(c, kid, eid))
 		return;
 	printable(kid_log, sizeof(kid_log), kid);
-	/* SPEC-E2M.md 5: only the endpoint named by EID may fetch; decided
+	/* doc/e2m-profile.md 5: only the endpoint named by EID may fetch; decided
 	 * before the store is touched, so the keyset stays */
 	if (!keyd_peer_is(c->peer, eid)) {
 		refuse(c, MHD_HTTP_FORBIDDEN, "kid: %s is not for this peer", kid_log);
@@ -352,7 +352,7 @@ static void h_fetch(struct call *c)
 	}
 }
 
-/* Variant B's session event (SPEC-E2M.md 5): push the keyset to the
+/* Variant B's session event (doc/e2m-profile.md 5): push the keyset to the
  * forward service; delete it here only once that answered 201. */
 static void h_session(struct call *c)
 {
@@ -422,7 +422,7 @@ static void h_delete(struct call *c)
 	int rc;
 
 	if (c->arg_too_long || keyd_kid_check(c->arg, NULL, 0)) {
-		refuse(c, MHD_HTTP_BAD_REQUEST, "kid: not base64(RAND) \"@\" EID (SPEC-E2M.md 2)");
+		refuse(c, MHD_HTTP_BAD_REQUEST, "kid: not base64(RAND) \"@\" EID (doc/e2m-profile.md 2)");
 		return;
 	}
 	printable(kid_log, sizeof(kid_log), c->arg);

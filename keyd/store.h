@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Where e2msim-keyd holds keysets until they are used (SPEC-E2M.md 5:
+/* Where e2msim-keyd holds keysets until they are used (doc/e2m-profile.md 5:
  * "stored until used", solution 5 key aging): one interface, a backend per
  * database, chosen by the configuration's store.backend (keyd/API.md).
  * A store is not thread-safe: its user serialises the calls. */

@@ -4,7 +4,7 @@
  * implementation (osmo_auth_gen_vec): AVs accepted with the same RES, CK,
  * IK and Kc; a replay refused with an AUTS that libosmocore resynchronises
  * on; a fresh SQN in another IND slot accepted once; an SQN beyond the delta
- * limit refused; E2M keys equal to the SPEC-E2M.md derivation; the GSM
+ * limit refused; E2M keys equal to the doc/e2m-profile.md derivation; the GSM
  * context and RUN GSM ALGORITHM equal to libosmocore's triplet. TAP output. */
 
 #include <stdio.h>
@@ -135,7 +135,7 @@ static void umts_checks(struct osmo_sub_auth_data *aud, const struct usim_profil
 	gen(aud, &v, rnd, (sqn_used >> bits) + (1ull << 28) + 5, 1);
 	check(auth_3g(&v, r, &len) == 0x9000 && r[0] == 0xDC, "an SQN beyond the delta limit is refused");
 
-	/* 5: the E2M context, keys by the SPEC-E2M.md derivation from K */
+	/* 5: the E2M context, keys by the doc/e2m-profile.md derivation from K */
 	if (p->e2m.present) {
 		static const char eid[] = "hse.example.org";
 		uint8_t d[64], k_e2m[32], k_int[16], k_enc[16];

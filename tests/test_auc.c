@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the AuC reference (usim/auc.h): the Milenage and TUAK
- * vectors of ../shared/vectors through the profile -> keys -> vector path;
+ * vectors of tests/vectors through the profile -> keys -> vector path;
  * a cross-check against libosmocore's osmo_auth_gen_vec() (an independent
  * implementation of the AuC side, SQN/IND policy included) on seeded random
  * inputs; AUTS verification; SQN = SEQ || IND arithmetic. */
@@ -188,7 +188,7 @@ static void test_tuak_vectors(void **state)
 	json_decref(root);
 }
 
-/* SPEC-E2M.md section 6, the worked example. */
+/* doc/e2m-profile.md section 6, the worked example. */
 static void test_spec_example(void **state)
 {
 	static const uint8_t rand[16] = {
@@ -425,7 +425,7 @@ static void test_auts_xor(void **state)
 
 /* A fixed AUTS computed outside this code base (f1*, f5* of TS 35.206 over
  * AES in Python; osmo-auc-gen 1.7 reports the same SQN.MS) for the key of
- * SPEC-E2M.md section 6: SQN_MS 16777249 = SEQ 524289 || IND 1. */
+ * doc/e2m-profile.md section 6: SQN_MS 16777249 = SEQ 524289 || IND 1. */
 static void test_auts_fixed(void **state)
 {
 	static const uint8_t rand[16] = {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tools/e2msim-auc end to end: the authentication vector of the worked
-# example of SPEC-E2M.md section 6 (tests/profiles/spec6.json has its K and
+# example of doc/e2m-profile.md section 6 (tests/profiles/spec6.json has its K and
 # OPc) in text and JSON; vectors, SQN/IND and AUTS results against
 # osmo-auc-gen (libosmocore-utils, an independent AuC) when it is installed;
 # AUTS verification and refusal; usage errors.
@@ -16,7 +16,7 @@ script="$top_srcdir/tests/profiles/script.json"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# SPEC-E2M.md section 6
+# doc/e2m-profile.md section 6
 K=465b5ce8b199b49faa5f0a2ee238a6bc
 OPC=cd63cb71954a9f4e48a5994e37a02baf
 RAND=23553cbe9637a89d218ae64dae47bf35

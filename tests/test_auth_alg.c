@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the authentication algorithms (usim/auth_alg.h): every
- * vector of ../shared/vectors/{milenage,xor,comp128}.json, read at run time
+ * vector of tests/vectors/{milenage,xor,comp128}.json, read at run time
  * and checked field by field; a cross-check against libosmocore's own
  * implementations on random inputs; the registry, the error paths, and the
  * constant-time compare. The vectors are found in $E2M_VECTORS, else in
- * $top_srcdir/../shared/vectors. */
+ * $top_srcdir/tests/vectors. */
 
 #include <errno.h>
 #include <setjmp.h>

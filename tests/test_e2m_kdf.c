@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of usim/e2m_kdf.c: the TS 33.220 Annex B.2 KDF against every
- * vector of ../shared/vectors/kdf.json it can compute (read at run time, one
+ * vector of tests/vectors/kdf.json it can compute (read at run time, one
  * TAP line per vector, the others skipped with the reason in the TAP line),
- * and the E2M derivations against the worked example of SPEC-E2M.md
+ * and the E2M derivations against the worked example of doc/e2m-profile.md
  * section 6, octet for octet. */
 
 #include <errno.h>
@@ -166,16 +166,16 @@ static void test_kdf_bad_args(void **state)
 	}
 }
 
-/* ---- SPEC-E2M.md section 6, the worked example ---- */
+/* ---- doc/e2m-profile.md section 6, the worked example ---- */
 
-/* Inputs and CK, IK as printed in SPEC-E2M.md section 6 (ALG '11'). */
+/* Inputs and CK, IK as printed in doc/e2m-profile.md section 6 (ALG '11'). */
 #define EX_K		"465b5ce8b199b49faa5f0a2ee238a6bc"
 #define EX_RAND		"23553cbe9637a89d218ae64dae47bf35"
 #define EX_AUTN		"aa689c6491448000fe3ef50d320d486a"
 #define EX_CK		"b40ba9a3c58b2a05bbf0d987b21bf8cb"
 #define EX_IK		"f769bcd751044604127672711c6d3441"
 #define EX_EID		"hse.example.org"
-/* Outputs, SPEC-E2M.md section 6 */
+/* Outputs, doc/e2m-profile.md section 6 */
 #define EX_KE2M_USIM	"6484ad97cc582a4fd005305e82728374603021f44cf3ef0988969590d429f9e5"
 #define EX_INT_USIM	"29c104685d3d45c89038da5833999a93"
 #define EX_ENC_USIM	"f533c82286873ad1d4eef25d51fbabff"
@@ -328,7 +328,7 @@ static void test_e2m_fc_override(void **state)
 	assert_memory_not_equal(i1, i2, 16);
 }
 
-/* EID is 1..128 octets (SPEC-E2M.md section 2); K is 16 or 32 octets. */
+/* EID is 1..128 octets (doc/e2m-profile.md section 2); K is 16 or 32 octets. */
 static void test_e2m_eid_len(void **state)
 {
 	uint8_t eid[USIM_E2M_EID_MAX + 1], k_e2m[USIM_E2M_KEY_LEN];

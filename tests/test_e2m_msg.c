@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of usim/e2m_msg.c, the protected message to the HSE: the MAC of
  * each IA against known answers (RFC 4493 clause 4 for AES-CMAC; the `openssl
- * mac` command for both IAs under the keys of SPEC-E2M.md 6), the framing
+ * mac` command for both IAs under the keys of doc/e2m-profile.md 6), the framing
  * octet for octet, round trips, and refusal of every truncation, every
  * extension, every single bit flip, a wrong key, IA or KID. */
 
@@ -18,7 +18,7 @@
 #include "apdu/hex.h"
 #include "usim/e2m_msg.h"
 
-/* SPEC-E2M.md 6: K_E2M_int (A-D) for ALG '11', and for ALG '02' */
+/* doc/e2m-profile.md 6: K_E2M_int (A-D) for ALG '11', and for ALG '02' */
 #define EX_KINT_11	"29c104685d3d45c89038da5833999a93"
 #define EX_KINT_02	"61168284bfa60566d63669498e081575"
 #define EX_KID		"I1U8vpY3qJ0hiuZNrke/NQ==@hse.example.org"
@@ -42,13 +42,13 @@ static const struct mac_vector {
 	  .key = "2b7e151628aed2a6abf7158809cf4f3c",
 	  .payload = "6bc1bee22e409f96e93d7e117393172a", .mac = "070a16b46b4d4144" },
 	/* `openssl mac -digest SHA256 -macopt hexkey:K HMAC` / `-cipher AES-128-CBC ... CMAC` */
-	{ .name = "IA 1, SPEC-E2M.md 6 K_E2M_int, \"hello HSE\"", .ia = 1, .key = EX_KINT_11,
+	{ .name = "IA 1, doc/e2m-profile.md 6 K_E2M_int, \"hello HSE\"", .ia = 1, .key = EX_KINT_11,
 	  .payload = "68656c6c6f20485345", .mac = "354d1f626c541f85" },
-	{ .name = "IA 1, SPEC-E2M.md 6 K_E2M_int, empty", .ia = 1, .key = EX_KINT_11,
+	{ .name = "IA 1, doc/e2m-profile.md 6 K_E2M_int, empty", .ia = 1, .key = EX_KINT_11,
 	  .payload = "", .mac = "2ec84a940d8d3d97" },
-	{ .name = "IA 2, SPEC-E2M.md 6 K_E2M_int (ALG 02), \"hello HSE\"", .ia = 2,
+	{ .name = "IA 2, doc/e2m-profile.md 6 K_E2M_int (ALG 02), \"hello HSE\"", .ia = 2,
 	  .key = EX_KINT_02, .payload = "68656c6c6f20485345", .mac = "7746c55d7550abce" },
-	{ .name = "IA 2, SPEC-E2M.md 6 K_E2M_int (ALG 02), empty", .ia = 2, .key = EX_KINT_02,
+	{ .name = "IA 2, doc/e2m-profile.md 6 K_E2M_int (ALG 02), empty", .ia = 2, .key = EX_KINT_02,
 	  .payload = "", .mac = "27c81ba4fdcb9d82" },
 };
 

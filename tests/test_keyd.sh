@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# e2msim-keyd (keyd/API.md, SPEC-E2M.md 5) through the real program, with
+# e2msim-keyd (keyd/API.md, doc/e2m-profile.md 5) through the real program, with
 # keyd-cli (keyd/client.c) and curl: store until used, who may fetch, key
 # aging, refusals that change nothing, no acknowledged keyset lost to kill
 # -9, variant B's forward; once on SQLite, once on PostgreSQL
@@ -139,7 +139,7 @@ tap_check "${P}hse-store starts and says where it listens" start hse-store
 is "${P}the listening line" "e2msim-keyd: hse-store listening on 127.0.0.1:${ports[hse-store]}" \
 	"$(cat "$work/hse-store.out")"
 
-# ---- store until used (SPEC-E2M.md 5) ----
+# ---- store until used (doc/e2m-profile.md 5) ----
 
 gen hse.example.org 21 >"$work/a.json"
 a=$(kid "$work/a.json")

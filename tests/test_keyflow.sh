@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tools/keyflow.sh, small: every solution of TR 33.863 (1A-1E, 3) for a few
 # subscribers against real e2msim-keyd services, once with SQLite stores and
-# once with PostgreSQL; then the counts that follow from SPEC-E2M.md 5 for
+# once with PostgreSQL; then the counts that follow from doc/e2m-profile.md 5 for
 # each solution: every agreement succeeded (keys equal, MAC accepted), each
 # interface carried what the solution sends on it and nothing else, and the
 # stores hold what the solution leaves behind.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of usim/keccak.c and usim/tuak.c: Keccak-f[1600] known answers,
- * and every TS 35.233 test set of ../shared/vectors/tuak.json (read at run
+ * and every TS 35.233 test set of tests/vectors/tuak.json (read at run
  * time; one TAP line per vector), every output field checked. */
 
 #include <errno.h>

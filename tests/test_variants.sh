@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The E2M keyset delivery variants of SPEC-E2M.md 5 end to end: the HSS
+# The E2M keyset delivery variants of doc/e2m-profile.md 5 end to end: the HSS
 # (e2msim-auc --hss --variant), three key services (e2msim-keyd: hse-store,
 # hss-store forwarding to the hse-store, emks; SQLite; mutual TLS with the
 # test PKI of tools/keyd-certs.sh), the device (e2msim-card through pcscd,

@@ -68,9 +68,9 @@ json_t *tvec_load(const char *file, char *err, size_t errlen)
 	if (dir && *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 	else if (top && *top)
-		snprintf(path, sizeof(path), "%s/../shared/vectors/%s", top, file);
+		snprintf(path, sizeof(path), "%s/tests/vectors/%s", top, file);
 	else
-		snprintf(path, sizeof(path), "../shared/vectors/%s", file);
+		snprintf(path, sizeof(path), "tests/vectors/%s", file);
 	root = json_load_file(path, 0, &jerr);
 	if (!root) {
 		snprintf(err, errlen, "%s: %s (line %d; set E2M_VECTORS)", path, jerr.text,

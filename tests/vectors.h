@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers shared by the unit tests: hex, the JSON vector files of
- * ../shared/vectors, and a seeded generator for cross-checks. The vector
- * files are found in $E2M_VECTORS, else in $top_srcdir/../shared/vectors
- * (tests/Makefile.am exports top_srcdir), else in ../shared/vectors. The
+ * tests/vectors/ (official vectors, each file naming its source), and a
+ * seeded generator for cross-checks. The vector files are found in
+ * $E2M_VECTORS, else in $top_srcdir/tests/vectors (tests/Makefile.am exports
+ * top_srcdir), else in tests/vectors. The
  * functions that say so fail the running cmocka test. */
 #pragma once
 

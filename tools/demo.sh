@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The main job, end to end: installs what is missing, builds, starts a private
 # pcscd with the vpcd driver and the e2msim card, and shows an E2M key
-# agreement (TR 33.863 solution 1, SPEC-E2M.md): the HSS makes an AV and the
+# agreement (TR 33.863 solution 1, doc/e2m-profile.md): the HSS makes an AV and the
 # keyset it hands to the home network's security endpoint (HSE); the device
 # runs AUTHENTICATE in the E2M context on the card through PC/SC; both hold
 # the same K_E2M_int, K_E2M_enc and E2M-KID. Then variant A's delivery through

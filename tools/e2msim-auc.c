@@ -2,7 +2,7 @@
 /* e2msim-auc: the network side of AKA for one card profile. Prints the
  * authentication vector an AuC would send for it, or verifies an AUTS from
  * a resynchronisation; as the HSS, pushes the E2M keyset to the key service
- * of a delivery variant and sends variant B's session event (SPEC-E2M.md 5).
+ * of a delivery variant and sends variant B's session event (doc/e2m-profile.md 5).
  * A thin front end over usim/auc.c and keyd/hss.c. */
 
 #include <errno.h>
@@ -43,14 +43,14 @@ struct auc_opts {
 	size_t auts_len;
 	bool auts_set;
 	bool json;
-	/* E2M (SPEC-E2M.md): the HSS side of the key agreement */
+	/* E2M (doc/e2m-profile.md): the HSS side of the key agreement */
 	const char *eid;
 	struct usim_plmn snid;
 	bool snid_set;
 	uint8_t alg;
 	bool alg_set;
 	struct usim_profile_e2m e2m;	/* the profile's e2m object */
-	/* delivery (SPEC-E2M.md 5): the HSS configuration, the variant, and
+	/* delivery (doc/e2m-profile.md 5): the HSS configuration, the variant, and
 	 * the session event of variant B */
 	const char *hss;
 	struct keyd_hss_config hss_cfg;
@@ -70,7 +70,7 @@ static void usage(FILE *out)
 		"Prints the authentication vector (TS 33.102 6.3.2) an AuC makes for the card\n"
 		"profile (the JSON the card is personalised from), or verifies an AUTS\n"
 		"(TS 33.102 6.3.3) and prints the card's SQN_MS. With --hss, the HSS also\n"
-		"delivers the E2M keyset to a key service (SPEC-E2M.md 5, keyd/API.md).\n\n"
+		"delivers the E2M keyset to a key service (doc/e2m-profile.md 5, keyd/API.md).\n\n"
 		"  -p, --profile FILE  card profile: ki, opc or op, algorithm\n"
 		"  -r, --rand HEX      RAND, 32 hex digits; default: random. With --auts: the\n"
 		"                      RAND of the vector the card answered with the AUTS\n"
@@ -83,7 +83,7 @@ static void usage(FILE *out)
 		"  -A, --auts HEX      verify this AUTS (28 hex digits for a 64-bit MAC-S)\n"
 		"  -j, --json          one JSON object instead of text\n"
 		"      --eid ID        E2M: also the keysets the HSS hands to the endpoint ID\n"
-		"                      (SPEC-E2M.md 2): variants A-D from K (when the profile\n"
+		"                      (doc/e2m-profile.md 2): variants A-D from K (when the profile\n"
 		"                      has \"e2m\"), variant E from CK||IK, and E2M-KID\n"
 		"      --snid MCCMNC   E2M: serving PLMN, for the confidentiality policy\n"
 		"      --alg XX        E2M: ALG octet, EA high nibble, IA low (default: the\n"
@@ -245,7 +245,7 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 			break;
 		case OPT_VARIANT:
 			if (keyd_hss_variant_parse(optarg, &o->variant)) {
-				fprintf(stderr, "e2msim-auc: --variant: A, B, C, D or E (SPEC-E2M.md 5)\n");
+				fprintf(stderr, "e2msim-auc: --variant: A, B, C, D or E (doc/e2m-profile.md 5)\n");
 				return -1;
 			}
 			o->variant_set = true;
@@ -271,7 +271,7 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 		return -1;
 	}
 	if ((o->hss || o->session) && !o->variant_set) {
-		fprintf(stderr, "e2msim-auc: --%s needs --variant A-E (SPEC-E2M.md 5)\n",
+		fprintf(stderr, "e2msim-auc: --%s needs --variant A-E (doc/e2m-profile.md 5)\n",
 			o->session ? "session" : "hss");
 		return -1;
 	}
@@ -380,7 +380,7 @@ static int print_json(json_t *obj)
 	return 0;
 }
 
-/* What the HSS pushed to a key service (SPEC-E2M.md 5) */
+/* What the HSS pushed to a key service (doc/e2m-profile.md 5) */
 struct e2m_pushed {
 	const char *variant, *url, *kid;
 	uint8_t alg;
@@ -503,7 +503,7 @@ static int output_auts(const char *alg, const struct auc_opts *o, uint64_t sqn_m
 
 /* ---- the two modes ---- */
 
-/* SPEC-E2M.md 2/4 policy, as the card applies it: confidentiality unless the
+/* doc/e2m-profile.md 2/4 policy, as the card applies it: confidentiality unless the
  * home operator forbids it or the serving PLMN is listed. With --hss the
  * HSS configuration's rules decide (solution 4), else the profile's. */
 static bool e2m_confidentiality(const struct auc_opts *o)
@@ -554,7 +554,7 @@ static int e2m_keysets(const struct usim_alg_keys *keys, const struct auc_opts *
 	return rc;
 }
 
-/* The HSS hands the variant's keyset to its key service (SPEC-E2M.md 5):
+/* The HSS hands the variant's keyset to its key service (doc/e2m-profile.md 5):
  * A-D the one from K, E the one from CK || IK. An AUC_EXIT code. */
 static int e2m_push(const struct auc_opts *o, const struct usim_e2m_keyset *usim,
 		    const struct usim_e2m_keyset *me, struct e2m_pushed *p)
@@ -627,7 +627,7 @@ static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 			"the card would refuse it ('6985')\n", o->eid);
 		return AUC_EXIT_USAGE;
 	}
-	/* SPEC-E2M.md 3: the E2M indicator on AVs the HSS made E2M keys for */
+	/* doc/e2m-profile.md 3: the E2M indicator on AVs the HSS made E2M keys for */
 	if (o->eid && o->e2m.present && o->e2m.amf_mask) {
 		o->amf[0] |= (uint8_t)(o->e2m.amf_mask >> 8);
 		o->amf[1] |= (uint8_t)o->e2m.amf_mask;
@@ -662,7 +662,7 @@ static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 }
 
 /* Variant B's session event: the PDN connection toward the HSE is up, the
- * HSS store forwards the keyset named by kid (SPEC-E2M.md 5, event (2)). */
+ * HSS store forwards the keyset named by kid (doc/e2m-profile.md 5, event (2)). */
 static int run_session(const struct auc_opts *o)
 {
 	const char *url = o->hss_cfg.delivery[KEYD_HSS_VARIANT_B];

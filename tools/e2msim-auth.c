@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* e2msim-auth: the ME side of AKA, like osmo-sim-auth: runs AUTHENTICATE in
- * the 3G, GSM or E2M context (TS 31.102 7.1.2, SPEC-E2M.md 3) on the card in
+ * the 3G, GSM or E2M context (TS 31.102 7.1.2, doc/e2m-profile.md 3) on the card in
  * any PC/SC reader and prints what the card answers; with --protect, the
  * device's first protected message to the HSE (usim/e2m_msg.h). */
 
@@ -246,7 +246,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* TS 31.102 7.1.2 / SPEC-E2M.md 3: the command data, LVs */
+	/* TS 31.102 7.1.2 / doc/e2m-profile.md 3: the command data, LVs */
 	data[n++] = 16;
 	memcpy(data + n, rnd, 16);
 	n += 16;
@@ -353,7 +353,7 @@ int main(int argc, char **argv)
 			size_t kid_len;
 			if (usim_e2m_kid(rnd, (const uint8_t *)eid, strlen(eid), kid, sizeof(kid), &kid_len) == 0)
 				json_object_set_new(res.obj, "e2m_kid", json_string(kid));
-			/* IA of the ALG asked for, else of the default '11' (SPEC-E2M.md 3) */
+			/* IA of the ALG asked for, else of the default '11' (doc/e2m-profile.md 3) */
 			if (protect_text && protect(&res, alg_arg ? alg & 0x0F : 0x01, protect_text) < 0)
 				protect_failed = true;
 		}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* e2msim-hse: the security endpoint (HSE, EMSE or EESE; SPEC-E2M.md 1, 5).
+/* e2msim-hse: the security endpoint (HSE, EMSE or EESE; doc/e2m-profile.md 1, 5).
  * Fetches a keyset from a key service by its E2M-KID (keyd/API.md) over
  * mutual TLS with the endpoint's certificate, prints it, and checks the
  * device's protected messages (usim/e2m_msg.h) with its K_E2M_int. A thin
@@ -39,7 +39,7 @@ struct hse_opts {
 };
 
 /* Keysets fetched in this run: a keyset is deleted from the store when it
- * is fetched (stored until used, SPEC-E2M.md 5), so each KID is fetched
+ * is fetched (stored until used, doc/e2m-profile.md 5), so each KID is fetched
  * once and used for every message that names it. */
 struct hse_cache {
 	struct keyd_keyset ks[HSE_KEYSETS_MAX];
@@ -51,7 +51,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: e2msim-hse --keyd URL --cert FILE --key FILE --ca FILE\n"
 		"                  [--kid KID] [--verify MSGHEX ...] [--json]\n"
-		"The security endpoint (HSE, EMSE or EESE, SPEC-E2M.md 5): fetches E2M keysets\n"
+		"The security endpoint (HSE, EMSE or EESE, doc/e2m-profile.md 5): fetches E2M keysets\n"
 		"from a key service (keyd/API.md) with its own certificate, whose name must be\n"
 		"the keyset's EID, and checks the device's protected messages.\n\n"
 		"  -k, --keyd URL      the key service, https://HOST:PORT\n"
@@ -102,7 +102,7 @@ static int parse_args(int argc, char **argv, struct hse_opts *o)
 		case OPT_KID:
 			if (keyd_kid_check(optarg, NULL, 0)) {
 				fprintf(stderr, "e2msim-hse: --kid: expected an E2M-KID, "
-					"base64(RAND) \"@\" EID (SPEC-E2M.md 2)\n");
+					"base64(RAND) \"@\" EID (doc/e2m-profile.md 2)\n");
 				return -1;
 			}
 			o->kid = optarg;
@@ -272,7 +272,7 @@ static int verify_one(struct keyd_client *cl, const struct hse_opts *o, struct h
 			json_object_set_new(item, "error", json_string("fetch refused"));
 		goto out;
 	}
-	/* the IA of the keyset's ALG (SPEC-E2M.md 2) */
+	/* the IA of the keyset's ALG (doc/e2m-profile.md 2) */
 	switch (usim_e2m_msg_verify(&m, ks->kid, ks->alg & 0x0F, ks->k_int)) {
 	case 0:
 		text = payload_text(m.payload, m.payload_len);

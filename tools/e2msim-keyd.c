@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* e2msim-keyd: the key service of SPEC-E2M.md 5 (keyd/API.md) in the role
+/* e2msim-keyd: the key service of doc/e2m-profile.md 5 (keyd/API.md) in the role
  * its configuration names: hse-store, hss-store or emks.
  *
  *   e2msim-keyd --config FILE [-v]...

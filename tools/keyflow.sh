@@ -167,7 +167,7 @@ printf '%s\n' "${results[@]}" | jq -r -s '
   ( "| Solution | AKA runs | HSS→HSE | HSS→EMKS | HSE→HSS pull | HSE→EMKS pull"
     + " | session event | HSS store→HSE | inside HSS | inside HSE"
     + " | UE↔HSE (E2M) | keysets held at peak: HSE / HSS / EMKS | at rest | AKA → HSE holds the key,"
-    + " median / p99 | nodes changed | who stores (SPEC-E2M.md 5) |" ),
+    + " median / p99 | nodes changed | who stores (doc/e2m-profile.md 5) |" ),
   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ( .[] | . as $a |
     "| " + (if .solution == "3" then "3" else "1" + .solution end)

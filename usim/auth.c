@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* AUTHENTICATE (TS 31.102 7.1.2) in the GSM (P2 '80'), 3G (P2 '81') and E2M
- * (SPEC-E2M.md 3, P2 '83' by default) contexts, and RUN GSM ALGORITHM of the
+ * (doc/e2m-profile.md 3, P2 '83' by default) contexts, and RUN GSM ALGORITHM of the
  * SIM (TS 51.011 9.2.16). The SQN slot an AKA run accepts is stored before
  * the answer leaves the card. */
 
@@ -190,7 +190,7 @@ static uint16_t auth_gsm(struct usim_card *card, const struct apdu_cmd *cmd, str
 	return APDU_SW_OK;
 }
 
-/* SPEC-E2M.md 4: EF.E2M_POL octet 1 */
+/* doc/e2m-profile.md 4: EF.E2M_POL octet 1 */
 #define E2M_POL_ENABLED		0x01
 #define E2M_POL_HOME_CONF	0x02
 #define E2M_EID_TAG		0x80
@@ -237,7 +237,7 @@ static bool e2m_confidentiality(struct usim_card *card, const uint8_t *snid)
 	return true;
 }
 
-/* The E2M context, SPEC-E2M.md 3: the whole 3G AKA, then the E2M keys. */
+/* The E2M context, doc/e2m-profile.md 3: the whole 3G AKA, then the E2M keys. */
 static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
 	struct usim_e2m_cmd c;

@@ -30,7 +30,7 @@ struct usim_channel {
 	int record;	/* current record number (1-based), 0 if none */
 };
 
-/* The E2M context's codings (SPEC-E2M.md 3, values "assigned here"); its
+/* The E2M context's codings (doc/e2m-profile.md 3, values "assigned here"); its
  * policy lives in DF.E2M's files. */
 struct usim_e2m_config {
 	bool present;			/* the card has DF.E2M */

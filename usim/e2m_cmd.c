@@ -7,7 +7,7 @@
 
 /*! Parse the E2M command data. Returns '9000'; '6700' when the LVs do not
  *  fill the data exactly; '6A80' for a field of a wrong length or an ALG
- *  that names no algorithm (SPEC-E2M.md 2, 3). Never reads past data + len. */
+ *  that names no algorithm (doc/e2m-profile.md 2, 3). Never reads past data + len. */
 uint16_t usim_e2m_cmd_parse(const uint8_t *data, size_t len, struct usim_e2m_cmd *c)
 {
 	const uint8_t *pos = data, *end = data + len, *alg = NULL, *snid;

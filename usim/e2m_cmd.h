@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The command data of AUTHENTICATE in the E2M context, SPEC-E2M.md 3:
+/* The command data of AUTHENTICATE in the E2M context, doc/e2m-profile.md 3:
  * LV(RAND) LV(AUTN) LV(EID) LV(SNID) [LV(ALG)]. Shared by the card and the
  * ME bridge, which answers it for cards without an E2M context. */
 #pragma once

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TS 33.220 Annex B.2 KDF (HMAC-SHA-256, RFC 2104) and the E2M derivations
- * of SPEC-E2M.md section 2. S is never assembled in memory: FC, then each
+ * of doc/e2m-profile.md section 2. S is never assembled in memory: FC, then each
  * Pi and its Li, are fed to SHA-256 in order.
  *
  * SHA-256 is OpenSSL's low-level SHA256_Init/Update/Final, deprecated since

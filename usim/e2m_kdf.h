@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The generic key derivation function of TS 33.220 Annex B.2 and, on top of
- * it, the E2M key hierarchy of SPEC-E2M.md section 2 (profile version 1).
+ * it, the E2M key hierarchy of doc/e2m-profile.md section 2 (profile version 1).
  * Pure functions: byte arrays in, out-parameters out, temporaries cleared.
  * They return 0, -EINVAL for an input outside the allowed ranges (nothing
  * is written then), -EIO when libcrypto fails. */
@@ -44,9 +44,9 @@ int usim_kdf_prepared(const struct usim_kdf_key *kk, uint8_t fc,
 		      const struct usim_kdf_param *params, size_t n_params,
 		      uint8_t out[USIM_KDF_OUT_LEN]);
 
-/* ---- E2M, SPEC-E2M.md section 2 ---- */
+/* ---- E2M, doc/e2m-profile.md section 2 ---- */
 
-/* FC values, *assigned here* (SPEC-E2M.md section 2), outside 3GPP's ranges. */
+/* FC values, *assigned here* (doc/e2m-profile.md section 2), outside 3GPP's ranges. */
 #define USIM_E2M_FC_KE2M_USIM	0xE2	/* K_E2M from K, variants A-D */
 #define USIM_E2M_FC_KE2M_ME	0xE5	/* K_E2M from CK||IK, variant E */
 #define USIM_E2M_FC_ALG		0xE6	/* K_E2M_int and K_E2M_enc from K_E2M */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* E2M keysets, SPEC-E2M.md 2: K_E2M from K (variants A-D) or from CK||IK
+/* E2M keysets, doc/e2m-profile.md 2: K_E2M from K (variants A-D) or from CK||IK
  * (variant E), then K_E2M_int and, unless confidentiality is off, K_E2M_enc;
  * K_E2M itself never leaves this file. */
 
@@ -10,7 +10,7 @@
 
 #include "usim/e2m_keyset.h"
 
-/*! SPEC-E2M.md 2: EA 0-2 (high nibble), IA 1-2 (low nibble). 0 or -EINVAL. */
+/*! doc/e2m-profile.md 2: EA 0-2 (high nibble), IA 1-2 (low nibble). 0 or -EINVAL. */
 int usim_e2m_alg_check(uint8_t alg)
 {
 	return (alg >> 4) <= 2 && (alg & 0x0F) >= 1 && (alg & 0x0F) <= 2 ? 0 : -EINVAL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The keyset of one E2M key agreement (SPEC-E2M.md 2): K_E2M_int, K_E2M_enc
+/* The keyset of one E2M key agreement (doc/e2m-profile.md 2): K_E2M_int, K_E2M_enc
  * when confidentiality is on, and E2M-KID. The same code serves the card
  * (variants A-D), the HSS side of e2msim-auc (A-D and E) and the ME (E). */
 #pragma once

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The protected message of usim/e2m_msg.h: framing, MAC (SPEC-E2M.md 2 IA
+/* The protected message of usim/e2m_msg.h: framing, MAC (doc/e2m-profile.md 2 IA
  * table, truncated to 64 bits) and its constant-time check. */
 
 #include <errno.h>
@@ -13,7 +13,7 @@
 
 #define MSG_MAC_FULL_MAX	32	/* HMAC-SHA-256; AES-CMAC gives 16 */
 
-/* SPEC-E2M.md 2: integrity algorithms by IA, as OpenSSL EVP_MAC names them */
+/* doc/e2m-profile.md 2: integrity algorithms by IA, as OpenSSL EVP_MAC names them */
 static const struct msg_ia {
 	const char *mac;	/* EVP_MAC algorithm */
 	const char *sub;	/* its digest or cipher */
@@ -45,7 +45,7 @@ int usim_e2m_msg_mac(uint8_t ia, const uint8_t k_int[USIM_E2M_ALG_KEY_LEN],
 	if (EVP_Q_mac(NULL, a->mac, NULL, a->sub, NULL, k_int, USIM_E2M_ALG_KEY_LEN,
 		      payload_len ? payload : empty, payload_len, full, sizeof(full), &full_len) &&
 	    full_len >= USIM_E2M_MSG_MAC_LEN) {
-		/* "the first 64 bits" (SPEC-E2M.md 2) */
+		/* "the first 64 bits" (doc/e2m-profile.md 2) */
 		memcpy(mac, full, USIM_E2M_MSG_MAC_LEN);
 		rc = 0;
 	}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The device's protected message to the HSE (SPEC-E2M.md 5, event (3): the
+/* The device's protected message to the HSE (doc/e2m-profile.md 5, event (3): the
  * first packet names its E2M-KID). TR 33.863 leaves the user-plane coding
  * open; this is this project's demo framing, *assigned here*, version 1:
  *
@@ -7,7 +7,7 @@
  *   0             1       tag 'E2'
  *   1             1       version '01'
  *   2             1       n, length of E2M-KID (1..153, USIM_E2M_KID_MAX - 1)
- *   3             n       E2M-KID, base64(RAND) "@" EID (SPEC-E2M.md 2), no NUL
+ *   3             n       E2M-KID, base64(RAND) "@" EID (doc/e2m-profile.md 2), no NUL
  *   3+n           2       m, payload length, big-endian (0..65535)
  *   5+n           m       payload
  *   5+n+m         8       MAC
@@ -15,7 +15,7 @@
  * Nothing follows the MAC. MAC = the first 64 bits of
  *   IA 1: HMAC-SHA-256(K_E2M_int, payload)   (RFC 2104, FIPS 180-4)
  *   IA 2: AES-128-CMAC(K_E2M_int, payload)   (RFC 4493)
- * (SPEC-E2M.md 2, IA table). The MAC covers the payload only: the header is
+ * (doc/e2m-profile.md 2, IA table). The MAC covers the payload only: the header is
  * checked by usim_e2m_msg_parse(), and the KID by usim_e2m_msg_verify()
  * against the keyset it named. Integrity only: confidentiality (EA) is not
  * part of this framing. Pure functions: no I/O, temporaries cleared. */
@@ -28,7 +28,7 @@
 
 #define USIM_E2M_MSG_TAG	0xE2
 #define USIM_E2M_MSG_VERSION	0x01
-#define USIM_E2M_MSG_MAC_LEN	8	/* 64 bits, SPEC-E2M.md 2 */
+#define USIM_E2M_MSG_MAC_LEN	8	/* 64 bits, doc/e2m-profile.md 2 */
 #define USIM_E2M_MSG_KID_MAX	(USIM_E2M_KID_MAX - 1)
 #define USIM_E2M_MSG_PAYLOAD_MAX 0xFFFF
 /* Octets around a KID of k octets and a payload of m octets. */

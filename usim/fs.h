@@ -18,7 +18,7 @@ enum usim_file_kind {
 /* Optional parts of the file system, present when the profile asks */
 enum usim_feature {
 	USIM_FEATURE_NONE,
-	USIM_FEATURE_E2M,	/* DF.E2M, SPEC-E2M.md section 4 */
+	USIM_FEATURE_E2M,	/* DF.E2M, doc/e2m-profile.md section 4 */
 };
 
 struct usim_file_def {

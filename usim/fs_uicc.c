@@ -121,7 +121,7 @@ const struct usim_file_def usim_fs_uicc[] = {
 	/* 4.2.6: accumulated call meter, INCREASE */
 	CYCLIC("ADF.USIM/EF.ACM", 0x6F39, 0x00, 3, 5, ARR_PIN1_PIN1, "000000|000000|000000|000000|000000"),
 
-	/* SPEC-E2M.md 4: DF.E2M, on cards with an E2M context. EF.E2M_POL:
+	/* doc/e2m-profile.md 4: DF.E2M, on cards with an E2M context. EF.E2M_POL:
 	 * b1 enabled, b2 home confidentiality, then 8 PLMNs without
 	 * confidentiality; EF.E2M_EID: '80' L EID per record */
 	{ .path = "ADF.USIM/DF.E2M", .fid = 0x5FE2, .kind = USIM_FILE_DF, .arr_rec = ARR_ALW_ADM,

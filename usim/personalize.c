@@ -166,7 +166,7 @@ int usim_personalize(struct usim_card *card, const struct usim_profile *p, char 
 	memcpy(card->pin[USIM_ADM1].value, p->adm1, USIM_PIN_LEN);
 
 	if (p->e2m.present) {
-		/* SPEC-E2M.md 4 */
+		/* doc/e2m-profile.md 4 */
 		const struct usim_profile_e2m *e = &p->e2m;
 		int eid = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
 		size_t rec_len = fs->nodes[eid].def->rec_len;

@@ -435,7 +435,7 @@ static int parse_e2m_amf_mask(struct field_ctx *c, json_t *v)
 	return hex_octets(c, v, 2, &c->p->e2m.amf_mask);
 }
 
-/* SPEC-E2M.md 2: EA 0-2 in the high nibble, IA 1-2 in the low one */
+/* doc/e2m-profile.md 2: EA 0-2 in the high nibble, IA 1-2 in the low one */
 static int parse_e2m_alg(struct field_ctx *c, json_t *v)
 {
 	uint16_t alg = 0;
@@ -489,7 +489,7 @@ static int parse_e2m_version(struct field_ctx *c, json_t *v)
 {
 	uint64_t n = 0;
 	if (uint_field(c, v, 1, 1, &n) < 0)
-		return fail(c, "this card implements profile version 1 of SPEC-E2M.md");
+		return fail(c, "this card implements profile version 1 of doc/e2m-profile.md");
 	return 0;
 }
 
@@ -551,7 +551,7 @@ static void set_defaults(struct usim_profile *p)
 	p->pin1_enabled = true;
 	snprintf(p->algorithm, sizeof(p->algorithm), "milenage");
 	p->sqn = (struct usim_sqn_params)USIM_SQN_PARAMS_DEFAULT;
-	/* SPEC-E2M.md: enabled once the profile has "e2m"; defaults of 3 and 2 */
+	/* doc/e2m-profile.md: enabled once the profile has "e2m"; defaults of 3 and 2 */
 	p->e2m.enabled = true;
 	p->e2m.home_confidentiality = true;
 	p->e2m.alg = 0x11;

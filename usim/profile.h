@@ -63,7 +63,7 @@ struct usim_profile {
 	struct usim_sqn_params sqn;
 	uint64_t sqn_seq[USIM_SQN_SLOTS_MAX];
 
-	/* "e2m": the E2M context of SPEC-E2M.md */
+	/* "e2m": the E2M context of doc/e2m-profile.md */
 	struct usim_profile_e2m {
 		bool present, enabled, home_confidentiality;
 		unsigned int n_eids;

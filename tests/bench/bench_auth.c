@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_auth [--dir DIR] [--seconds S] [--min-ops N] [--min-ops-durable N]:
- * E2M AUTHENTICATE (SPEC-E2M.md 3, P2 '83') per second in one thread, at
+ * E2M AUTHENTICATE (doc/e2m-profile.md 3, P2 '83') per second in one thread, at
  * the card's entry point usim_card_apdu() without sockets, for each 3G
  * algorithm (Milenage, TUAK, XOR) with the state store in memory and durable
  * (an SQLite file in DIR: WAL, synchronous=FULL, every accepted SQN committed

@@ -3,7 +3,7 @@
  * it). One run is one solution for N subscribers against real e2msim-keyd
  * processes (keyd/API.md): the HSE store, the HSS store and the EMKS.
  *
- * Per subscriber, as SPEC-E2M.md 5 orders the events:
+ * Per subscriber, as doc/e2m-profile.md 5 orders the events:
  *  (1) the HSS makes --avs AVs (one SendAuthInfo) and, per AV, the keyset;
  *      A, E: pushed to the HSE store; B, C: kept in the HSS store; D: pushed
  *      to the EMKS; S3: the keyset of the second AV pushed to the HSE store.
@@ -12,7 +12,7 @@
  *      3G context plus the variant E derivation for E (card without).
  *      S3: the access AKA in the 3G context, then the HSE relays the second
  *      AV's challenge on the user plane and the card runs it in the E2M
- *      context (a second, separate AKA run, SPEC-E2M.md 3).
+ *      context (a second, separate AKA run, doc/e2m-profile.md 3).
  *  (2) B: the network's session event makes the HSS store forward the used
  *      keyset to the HSE store.
  *  (3) the device's first protected message (usim/e2m_msg.h) names its
@@ -89,7 +89,7 @@ struct solution_desc {
 	enum keyd_derivation derivation;
 	enum iface push_iface;		/* where the HSS sends keysets at (1) */
 	enum iface pull_iface;		/* where the HSE fetches at (3) */
-	const char *stores;		/* who stores keysets until used (SPEC-E2M.md 5) */
+	const char *stores;		/* who stores keysets until used (doc/e2m-profile.md 5) */
 };
 
 static const struct solution_desc solutions[SOL_COUNT] = {
@@ -181,7 +181,7 @@ struct device {
 	uint64_t seq;
 };
 
-/* Subscriber sub: K from its number, OPc and EID of SPEC-E2M.md 6. */
+/* Subscriber sub: K from its number, OPc and EID of doc/e2m-profile.md 6. */
 static int device_open(struct device *d, unsigned int sub, bool card_e2m)
 {
 	static const uint8_t select_usim[] = { 0x00, 0xA4, 0x04, 0x0C, 0x07,
@@ -248,7 +248,7 @@ struct hss_av {
 	struct keyd_keyset ks;
 };
 
-/* AV and keyset (SPEC-E2M.md 2), as e2msim-auc --hss makes them. */
+/* AV and keyset (doc/e2m-profile.md 2), as e2msim-auc --hss makes them. */
 static int hss_make_av(struct device *d, enum keyd_derivation derivation, uint64_t *rng,
 		       struct hss_av *out)
 {
@@ -357,7 +357,7 @@ static int session_event(struct keyflow *kf, const char *kid)
 /* --- one key agreement -------------------------------------------------- */
 
 /* AUTHENTICATE command data: LV(RAND) LV(AUTN) (TS 31.102 7.1.2.1), and in
- * the E2M context LV(EID) LV(SNID, unknown) LV(ALG '11') (SPEC-E2M.md 3). */
+ * the E2M context LV(EID) LV(SNID, unknown) LV(ALG '11') (doc/e2m-profile.md 3). */
 static size_t auth_data(const struct hss_av *a, bool e2m, uint8_t *out, size_t cap)
 {
 	static const uint8_t alg = 0x11;	/* EA 1, IA 1 */
@@ -374,7 +374,7 @@ static size_t auth_data(const struct hss_av *a, bool e2m, uint8_t *out, size_t c
 }
 
 /* The first n LVs of a successful answer, 'DB' L RES L CK L IK ... (TS
- * 31.102 7.1.2.1; SPEC-E2M.md 3 adds L K_E2M_int L K_E2M_enc); 0 when the
+ * 31.102 7.1.2.1; doc/e2m-profile.md 3 adds L K_E2M_int L K_E2M_enc); 0 when the
  * answer is one and its RES is the AV's XRES. */
 static int auth_fields(const struct apdu_rsp *rsp, const struct hss_av *a, int n,
 		       const uint8_t **val, size_t *len)

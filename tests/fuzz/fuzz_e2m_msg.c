@@ -4,7 +4,7 @@
  *
  * Besides crashes and leaks: the parsed fields lie inside the input, in the
  * order of the framing, and fill it exactly; the message rebuilt from them
- * with usim_e2m_msg_build() under the key of SPEC-E2M.md 6 verifies, equals
+ * with usim_e2m_msg_build() under the key of doc/e2m-profile.md 6 verifies, equals
  * the input up to the MAC, and the input itself verifies only if its MAC is
  * that one. The input is copied to a buffer of exactly its size, for ASan. */
 
@@ -19,7 +19,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint8_t k_int[USIM_E2M_ALG_KEY_LEN] = {	/* SPEC-E2M.md 6, A-D */
+static const uint8_t k_int[USIM_E2M_ALG_KEY_LEN] = {	/* doc/e2m-profile.md 6, A-D */
 	0x29, 0xc1, 0x04, 0x68, 0x5d, 0x3d, 0x45, 0xc8,
 	0x90, 0x38, 0xda, 0x58, 0x33, 0x99, 0x9a, 0x93,
 };
