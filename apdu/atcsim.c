@@ -35,8 +35,8 @@
 #include <unistd.h>
 
 #include "apdu/atcsim.h"
-#include "apdu/hex.h"
-#include "apdu/log.h"
+#include "common/hex.h"
+#include "common/log.h"
 
 /* The longest line we keep: +CSIM: <length>,"<hex of the largest R-APDU>". */
 #define ATCSIM_LINE_MAX		(2 * APDU_RSP_MAX + 64)

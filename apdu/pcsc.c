@@ -8,7 +8,7 @@
 #include <winscard.h>
 #include <wintypes.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
 
 struct pcsc_priv {

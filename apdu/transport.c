@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/sw.h"
 #include "apdu/transport.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/vicc.h"
 
 #define RECONNECT_MS 200

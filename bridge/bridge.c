@@ -11,67 +11,26 @@
 
 #include <openssl/crypto.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
 #include "bridge/bridge.h"
-#include "usim/e2m_cmd.h"
-#include "usim/e2m_keyset.h"
+#include "e2m/cmd.h"
+#include "e2m/keyset.h"
+#include "e2m/policy.h"
 
 #define INS_AUTHENTICATE	0x88
 #define AUTH_CTX_3G		0x81	/* TS 31.102 7.1.2 */
 #define AUTH_SUCCESS		0xDB
 
 /*! A bridge over card with the policy of cfg (a profile's "e2m" fields). */
-void bridge_init(struct bridge *b, struct apdu_transport *card, const struct usim_profile_e2m *cfg,
+void bridge_init(struct bridge *b, struct apdu_transport *card, const struct e2m_config *cfg,
 		 bool force_variant_e)
 {
 	b->card = card;
 	b->cfg = *cfg;
 	b->force_variant_e = force_variant_e;
 	b->mode = force_variant_e ? BRIDGE_VARIANT_E : BRIDGE_UNPROBED;
-}
-
-/*! Read the bridge's configuration: a JSON object with the fields of a
- *  profile's "e2m" object (eids, no_confidentiality_plmns,
- *  home_confidentiality, alg, p2, fc). Returns 0 or -1 with err. */
-int bridge_config_load(struct usim_profile_e2m *cfg, const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char buf[16384];
-	size_t n;
-
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open", path);
-		return -1;
-	}
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	if (n == sizeof(buf)) {
-		snprintf(err, errlen, "%s: larger than %zu octets", path, sizeof(buf) - 1);
-		return -1;
-	}
-	return usim_e2m_config_parse(cfg, buf, n, err, errlen);
-}
-
-static bool eid_allowed(const struct usim_profile_e2m *cfg, const uint8_t *eid, size_t len)
-{
-	for (unsigned int i = 0; i < cfg->n_eids; i++) {
-		if (strlen(cfg->eids[i]) == len && !memcmp(cfg->eids[i], eid, len))
-			return true;
-	}
-	return cfg->n_eids == 0;
-}
-
-static bool confidentiality(const struct usim_profile_e2m *cfg, const uint8_t *snid)
-{
-	if (!cfg->home_confidentiality)
-		return false;
-	for (unsigned int i = 0; snid && i < cfg->no_confidentiality.count; i++) {
-		if (!memcmp(cfg->no_confidentiality.plmn[i].id, snid, 3))
-			return false;
-	}
-	return true;
 }
 
 static void put_lv(struct apdu_rsp *rsp, const uint8_t *v, size_t len)
@@ -102,7 +61,7 @@ static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t 
 	rsp->sw = usim_e2m_cmd_parse(data, len, &c);
 	if (rsp->sw != APDU_SW_OK)
 		return 0;
-	if (!eid_allowed(&b->cfg, c.eid, c.eid_len)) {
+	if (!e2m_policy_eid_allowed(&b->cfg, c.eid, c.eid_len)) {
 		rsp->sw = APDU_SW_CONDITIONS_NOT_SATISFIED;
 		return 0;
 	}
@@ -130,7 +89,8 @@ static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t 
 	req = (struct usim_e2m_request){
 		.rand = c.rand, .sqn_ak = c.autn, .eid = c.eid, .eid_len = c.eid_len,
 		.alg = c.alg_given ? c.alg : b->cfg.alg,
-		.confidentiality = confidentiality(&b->cfg, c.snid),
+		.confidentiality = e2m_policy_confidentiality(b->cfg.home_confidentiality,
+							      &b->cfg.no_confidentiality, c.snid),
 	};
 	if (usim_e2m_keyset_me(&fc, ck, ik, &req, &ks) < 0) {
 		rsp->sw = APDU_SW_TECHNICAL_PROBLEM;

@@ -13,7 +13,7 @@
 
 #include "apdu/apdu.h"
 #include "apdu/transport.h"
-#include "usim/profile.h"
+#include "e2m/policy.h"
 
 enum bridge_mode {
 	BRIDGE_UNPROBED,	/* not yet known whether the card has an E2M context */
@@ -23,13 +23,12 @@ enum bridge_mode {
 
 struct bridge {
 	struct apdu_transport *card;
-	struct usim_profile_e2m cfg;	/* policy and codings, as a profile's "e2m" */
+	struct e2m_config cfg;	/* policy and codings, as a profile's "e2m" */
 	bool force_variant_e;		/* derive in the ME even for an E2M card */
 	enum bridge_mode mode;
 };
 
-void bridge_init(struct bridge *b, struct apdu_transport *card, const struct usim_profile_e2m *cfg,
+void bridge_init(struct bridge *b, struct apdu_transport *card, const struct e2m_config *cfg,
 		 bool force_variant_e);
-int bridge_config_load(struct usim_profile_e2m *cfg, const char *path, char *err, size_t errlen);
 int bridge_e2m_authenticate(struct bridge *b, uint8_t cla, const uint8_t *data, size_t len,
 			    struct apdu_rsp *rsp);

@@ -17,9 +17,10 @@
 #include <osmocom/core/utils.h>
 
 #include "apdu/atcsim.h"
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
 #include "apdu/sw.h"
+#include "apdu/t0.h"
 #include "apdu/vicc.h"
 #include "bridge/bridge.h"
 
@@ -42,12 +43,12 @@ struct backend {
 	uint8_t atr[64];
 	int atr_len;
 	struct bridge br;
-	struct usim_profile_e2m cfg;
+	struct e2m_config cfg;
 	bool force_variant_e;
-	/* an E2M answer the bridge made itself, for GET RESPONSE ('61xx') */
-	uint8_t pending[512];
-	size_t pending_len;
-	uint8_t pending_cla;
+	/* an E2M answer the bridge made itself, held for GET RESPONSE as the
+	 * card holds its own (apdu/t0.h); fetched on the same CLA */
+	uint8_t pending_buf[512];
+	struct apdu_t0 pending;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -62,7 +63,7 @@ static void backend_close(struct backend *be)
 	if (be->open)
 		apdu_transport_close(&be->t);
 	be->open = false;
-	be->pending_len = 0;
+	apdu_t0_drop(&be->pending, -1);
 }
 
 static bool backend_open(struct backend *be)
@@ -135,41 +136,32 @@ static void bridge_power(struct apdu_vicc *v, uint8_t ctrl)
 {
 	struct backend *be = v->priv;
 
-	be->pending_len = 0;
+	apdu_t0_drop(&be->pending, -1);
 	if (ctrl == APDU_VPCD_RESET && be->open && be->t.ops->reset)
 		be->t.ops->reset(&be->t);
 }
 
-/* The bridge's own answer, shaped as the card shapes answers: without Le,
- * '61xx' and GET RESPONSE; with Le, the data (at most Le). */
-static size_t answer(struct backend *be, const struct apdu_cmd *cmd, const struct apdu_rsp *rsp,
+/* The bridge's own answer, shaped to Le exactly as the card shapes its
+ * answers (apdu/t0.h). */
+static size_t answer(struct backend *be, const struct apdu_cmd *cmd, struct apdu_rsp *rsp,
 		     uint8_t *rapdu, size_t rcap)
 {
-	struct apdu_rsp out = *rsp;
-
-	if (rsp->len && cmd->ne == 0 && rsp->len <= sizeof(be->pending)) {
-		memcpy(be->pending, rsp->buf, rsp->len);
-		be->pending_len = rsp->len;
-		be->pending_cla = cmd->cla;
-		out.len = 0;
-		out.sw = apdu_sw_more_data(rsp->len > 255 ? 0 : (unsigned int)rsp->len);
-	} else if (rsp->len > cmd->ne && cmd->ne) {
-		out.len = cmd->ne;
-	}
-	return apdu_rsp_encode(&out, rapdu, rcap);
+	if (apdu_sw_is_success(rsp->sw))
+		rsp->sw = apdu_t0_shape(&be->pending, cmd->cla, cmd, rsp, rsp->sw);
+	return apdu_rsp_encode(rsp, rapdu, rcap);
 }
 
 static size_t get_response(struct backend *be, const struct apdu_cmd *cmd, uint8_t *rapdu, size_t rcap)
 {
-	struct apdu_rsp out = { .buf = be->pending, .len = be->pending_len, .sw = APDU_SW_OK };
+	uint8_t buf[sizeof(be->pending_buf)];
+	struct apdu_rsp out = { .buf = buf, .cap = sizeof(buf) };
+	size_t rlen;
 
-	if (cmd->ne && cmd->ne != 256 && cmd->ne != be->pending_len) {
-		out.len = 0;
-		out.sw = apdu_sw_wrong_le((unsigned int)be->pending_len);
-		return apdu_rsp_encode(&out, rapdu, rcap);
-	}
-	be->pending_len = 0;
-	return apdu_rsp_encode(&out, rapdu, rcap);
+	out.sw = cmd->p1 || cmd->p2 ? APDU_SW_INCORRECT_P1P2 :
+		 apdu_t0_get_response(&be->pending, cmd->cla, cmd, &out);
+	rlen = apdu_rsp_encode(&out, rapdu, rcap);
+	memset(buf, 0, sizeof(buf));
+	return rlen;
 }
 
 static size_t bridge_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen,
@@ -183,9 +175,9 @@ static size_t bridge_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen
 	if (!be->open)
 		return 0;
 	parsed = apdu_cmd_parse(&cmd, capdu, clen) == 0;
-	if (parsed && be->pending_len && cmd.ins == INS_GET_RESPONSE && cmd.cla == be->pending_cla)
+	if (parsed && be->pending.len && cmd.ins == INS_GET_RESPONSE && cmd.cla == be->pending.channel)
 		return get_response(be, &cmd, rapdu, rcap);
-	be->pending_len = 0;
+	apdu_t0_drop(&be->pending, -1);
 
 	/* AUTHENTICATE in the E2M context, for a card that may lack it */
 	if (parsed && cmd.ins == INS_AUTHENTICATE && cmd.p2 == be->cfg.p2 && !(cmd.cla & 0x80) &&
@@ -258,6 +250,7 @@ int main(int argc, char **argv)
 	};
 	static struct backend be = {
 		.baud = APDU_ATCSIM_BAUD_DEFAULT, .timeout_ms = APDU_ATCSIM_TIMEOUT_DEFAULT,
+		.pending = { .buf = be.pending_buf, .cap = sizeof(be.pending_buf), .channel = -1 },
 	};
 	struct apdu_vicc slot;
 	char host[256] = "127.0.0.1", err[256];
@@ -290,8 +283,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "e2msim-bridge: give --reader or --modem (one of them)\n");
 		return 2;
 	}
-	if (usim_e2m_config_parse(&be.cfg, "{}", 2, err, sizeof(err)) < 0 ||
-	    (config && bridge_config_load(&be.cfg, config, err, sizeof(err)) < 0)) {
+	e2m_config_defaults(&be.cfg);
+	if (config && e2m_config_load(&be.cfg, config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "e2msim-bridge: config %s: %s\n", config ? config : "", err);
 		return 2;
 	}

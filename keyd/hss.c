@@ -156,7 +156,7 @@ static int parse_policy(struct keyd_hss_policy *p, json_t *pol, char *err, size_
 	size_t i;
 
 	p->confidentiality = true;
-	p->n_no_conf = 0;
+	p->no_conf.count = 0;
 	if (!pol)
 		return 0;
 	if (!json_is_object(pol))
@@ -177,11 +177,11 @@ static int parse_policy(struct keyd_hss_policy *p, json_t *pol, char *err, size_
 	json_array_foreach(list, i, v) {
 		const char *s = json_string_value(v);
 
-		if (!s || usim_plmn_encode(s, &p->no_conf[i], NULL) < 0)
+		if (!s || common_plmn_encode(s, &p->no_conf.plmn[i], NULL) < 0)
 			return keyd_errf(err, errlen, "policy.no_confidentiality[%zu]: expected \"MCCMNC\", "
 				    "5 or 6 digits", i);
 	}
-	p->n_no_conf = (unsigned int)json_array_size(list);
+	p->no_conf.count = (unsigned int)json_array_size(list);
 	return 0;
 }
 
@@ -253,18 +253,7 @@ int keyd_hss_config_load(struct keyd_hss_config *c, const char *path, char *err,
 	return 0;
 }
 
-/* ---- solution 4 policy and the keyset handed on ---- */
-
-bool keyd_hss_confidentiality(const struct keyd_hss_policy *p, const struct usim_plmn *snid)
-{
-	if (!p->confidentiality)
-		return false;
-	for (unsigned int i = 0; snid && i < p->n_no_conf; i++) {
-		if (!memcmp(p->no_conf[i].id, snid->id, sizeof(snid->id)))
-			return false;
-	}
-	return true;
-}
+/* ---- the keyset handed on ---- */
 
 int keyd_hss_keyset(struct keyd_keyset *out, const struct usim_e2m_keyset *ks, const char *eid,
 		    uint8_t alg, enum keyd_derivation derivation)

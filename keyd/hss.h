@@ -25,12 +25,13 @@
 
 #include "keyd/client.h"
 #include "keyd/keyset.h"
-#include "usim/e2m_keyset.h"
-#include "usim/profile.h"
+#include "e2m/keyset.h"
+#include "e2m/policy.h"
+#include "common/plmn.h"
 
 #define KEYD_HSS_PATH_MAX	1024
 #define KEYD_HSS_URL_MAX	256
-#define KEYD_HSS_NO_CONF_MAX	64
+#define KEYD_HSS_NO_CONF_MAX	COMMON_PLMN_LIST_MAX
 
 /* doc/e2m-profile.md 5: the delivery variants */
 enum keyd_hss_variant {
@@ -42,11 +43,11 @@ enum keyd_hss_variant {
 	KEYD_HSS_VARIANTS
 };
 
-/* Solution 4: the HSS's confidentiality rules, as the card's EF.E2M_POL. */
+/* Solution 4: the HSS's confidentiality rules, as the card's EF.E2M_POL;
+ * e2m_policy_confidentiality() applies them. */
 struct keyd_hss_policy {
 	bool confidentiality;			/* home operator allows K_E2M_enc */
-	unsigned int n_no_conf;
-	struct usim_plmn no_conf[KEYD_HSS_NO_CONF_MAX];	/* serving PLMNs without it */
+	struct common_plmn_list no_conf;	/* serving PLMNs without it */
 };
 
 struct keyd_hss_config {
@@ -68,12 +69,7 @@ int keyd_hss_config_parse(struct keyd_hss_config *c, const char *json, size_t le
 int keyd_hss_variant_parse(const char *name, enum keyd_hss_variant *v);
 const char *keyd_hss_variant_name(enum keyd_hss_variant v);
 
-/*! Solution 4, as the card decides (usim/auth.c e2m_confidentiality): false
- *  when the home bit is off or snid (NULL: unknown) is listed. EA 0 needs
- *  no rule: the derivation gives no K_E2M_enc for it (doc/e2m-profile.md 2). */
-bool keyd_hss_confidentiality(const struct keyd_hss_policy *p, const struct usim_plmn *snid);
-
-/*! The keyset the HSS hands on, from the one it derived (usim/e2m_keyset.h)
+/*! The keyset the HSS hands on, from the one it derived (e2m/keyset.h)
  *  with ALG alg for eid: keys, E2M-KID, EID, derivation. Without K_E2M_enc
  *  (EA 0, or the policy withheld it) the keyset's ALG says EA 0, as
  *  keyd/API.md requires. 0, or -EINVAL for an inconsistent input (an EID

@@ -11,7 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "apdu/hex.h"
+#include "common/hex.h"
 #include "keyd/keyset.h"
 
 #define KID_RAND_B64_LEN 24	/* base64 of the 16-octet RAND, with "==" */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "usim/e2m_kdf.h"
+#include "e2m/kdf.h"
 
 /* Largest JSON body any keyd request or answer carries. */
 #define KEYD_BODY_MAX 4096

@@ -19,7 +19,7 @@
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "keyd/client.h"
 #include "keyd/peer.h"
 #include "keyd/server.h"

@@ -14,7 +14,7 @@
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "keyd/store.h"
 
 /* Type OIDs of the parameters (PostgreSQL's pg_type.dat) */

@@ -13,7 +13,7 @@
 #include <openssl/crypto.h>
 #include <sqlite3.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "keyd/store.h"
 
 #define BUSY_TIMEOUT_MS 5000

@@ -15,9 +15,9 @@
 #include <osmocom/core/utils.h>
 #include <osmocom/crypt/auth.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
-#include "usim/e2m_kdf.h"
+#include "e2m/kdf.h"
 #include "usim/profile.h"
 
 static struct apdu_transport t;

@@ -18,7 +18,7 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
 #include "usim/card.h"
 #include "usim/profile.h"

@@ -13,8 +13,8 @@
 #include <osmocom/core/utils.h>
 
 #include "apdu/atcsim.h"
-#include "apdu/hex.h"
-#include "apdu/log.h"
+#include "common/hex.h"
+#include "common/log.h"
 
 static void usage(FILE *out)
 {

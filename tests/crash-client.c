@@ -2,7 +2,7 @@
 /* crash-client PROFILE: drives a card through PC/SC while someone kills it
  * (tests/test_crash.sh). Each iteration writes a transparent EF (EF.LOCI), a
  * record (DF.TELECOM/EF.ADN record 1), runs a wrong and a right VERIFY PIN1
- * and an AUTHENTICATE with a fresh AV (from usim/auc.c and the profile's
+ * and an AUTHENTICATE with a fresh AV (from aka/auc.c and the profile's
  * keys). After every reconnection it also replays the last AV the card
  * answered with RES: it must be refused ('DC' AUTS), never accepted twice. After every reconnection it checks that the card holds
  * what it last acknowledged, or the write that was in flight, and nothing
@@ -21,9 +21,9 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
-#include "usim/auc.h"
+#include "aka/auc.h"
 #include "usim/profile.h"
 
 #define LOCI_LEN	11
@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 		static struct usim_profile p;
 		char err[256];
 		if (argc != 2 || usim_profile_load(&p, argv[1], err, sizeof(err)) < 0 ||
-		    usim_auc_keys_from_profile(&p, &alg, &keys) < 0) {
+		    usim_profile_keys(&p, &alg, &keys) < 0) {
 			printf("not ok - usage: crash-client PROFILE (%s)\n", argc == 2 ? err : "no profile");
 			return 1;
 		}

@@ -13,7 +13,7 @@
 
 #include <osmocom/core/talloc.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/vicc.h"
 #include "apdu/vpcd.h"
 #include "usim/card.h"

@@ -20,7 +20,7 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"

@@ -26,8 +26,8 @@
 #include <osmocom/core/talloc.h>
 
 #include "apdu/atcsim.h"
-#include "apdu/hex.h"
-#include "apdu/log.h"
+#include "common/hex.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
 
 #define LINE_MAX_LEN	(2 * APDU_CMD_MAX + 64)

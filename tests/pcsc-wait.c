@@ -11,7 +11,7 @@
 
 #include <osmocom/core/talloc.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
 
 static double now(void)

@@ -24,7 +24,7 @@
 #include <cmocka.h>
 
 #include "apdu/atcsim.h"
-#include "apdu/log.h"
+#include "common/log.h"
 
 struct parse_row {
 	const char *label;

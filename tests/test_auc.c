@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the AuC reference (usim/auc.h): the Milenage and TUAK
+/* Unit tests of the AuC reference (aka/auc.h): the Milenage and TUAK
  * vectors of tests/vectors through the profile -> keys -> vector path;
  * a cross-check against libosmocore's osmo_auth_gen_vec() (an independent
  * implementation of the AuC side, SQN/IND policy included) on seeded random
@@ -19,9 +19,9 @@
 #include <jansson.h>
 #include <osmocom/crypt/auth.h>
 
-#include "usim/auc.h"
-#include "usim/sqn.h"
-#include "usim/auth_alg.h"
+#include "aka/auc.h"
+#include "aka/sqn.h"
+#include "aka/auth_alg.h"
 #include "usim/profile.h"
 #include "tests/vectors.h"
 
@@ -43,7 +43,7 @@ static void keys_from_json(const char *alg_name, const char *k, const char *op_f
 		 alg_name, k, op_field, op);
 	if (usim_profile_parse(&p, json, strlen(json), err, sizeof(err)))
 		fail_msg("profile %s: %s", json, err);
-	assert_int_equal(usim_auc_keys_from_profile(&p, alg, keys), 0);
+	assert_int_equal(usim_profile_keys(&p, alg, keys), 0);
 	usim_profile_clear(&p);
 }
 
@@ -261,7 +261,7 @@ static void xcheck_umts(const char *alg_name, enum osmo_auth_algo algo, bool ste
 
 		profile_set(&p, alg_name, k, 16, op, algo == OSMO_AUTH_ALG_MILENAGE ? 16 : 0,
 			    use_op);
-		assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), 0);
+		assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 		if (steps_sqn) {
 			assert_int_equal(usim_auc_sqn_next(last, ind, ind_bits, &next), 0);
 			XCHECK(next == aud.u.umts.sqn, "the next SQN (SEQ + 1 || IND)");
@@ -318,7 +318,7 @@ static void xcheck_gsm(const char *alg_name, enum osmo_auth_algo algo, uint64_t 
 		memcpy(aud.u.gsm.ki, k, 16);
 		assert_int_equal(osmo_auth_gen_vec(&ov, &aud, rand), 0);
 		profile_set(&p, alg_name, k, 16, NULL, 0, false);
-		assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), 0);
+		assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 		assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, 0, amf, &av), 0);
 		XCHECK(!av.umts && av.autn_len == 0 && av.xres_len == 0, "no quintet");
 		XCHECK(av.gsm && memcmp(av.sres, ov.sres, 4) == 0, "SRES");
@@ -379,7 +379,7 @@ static void xcheck_auts(const char *alg_name, enum osmo_auth_algo algo, uint64_t
 		tvec_rng_fill(rand, 16);
 		profile_set(&p, alg_name, k, 16, opc, algo == OSMO_AUTH_ALG_MILENAGE ? 16 : 0,
 			    false);
-		assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), 0);
+		assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 		len = card_auts(alg, &keys, rand, sqn_ms, auts);
 		assert_int_equal(len, 14);
 
@@ -461,7 +461,7 @@ static void test_auts_errors(void **state)
 	size_t len;
 
 	profile_set(&p, "milenage", k, 16, opc, 16, false);
-	assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), 0);
+	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 	len = card_auts(alg, &keys, rand, 42, auts);
 	assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, auts, len, &sqn_ms), 0);
 	assert_int_equal(sqn_ms, 42);
@@ -487,33 +487,33 @@ static void test_keys_from_profile(void **state)
 	static const uint8_t zero[sizeof(keys)];
 
 	profile_set(&p, "milenage", k, 16, opc, 16, false);
-	assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), 0);
+	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 	assert_ptr_equal(alg, &usim_alg_milenage);
 	assert_int_equal(keys.k_len, 16);
 	assert_memory_equal(keys.k, k, 16);
 	assert_memory_equal(keys.opc, opc, 16);
 
 	profile_set(&p, "tuak", k, 32, opc, 32, false);
-	assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), 0);
+	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 	assert_ptr_equal(alg, &usim_alg_tuak);
 	assert_memory_equal(keys.topc, opc, 32);
 
 	/* refused, and the keys zeroed */
 	profile_set(&p, "nope", k, 16, opc, 16, false);
-	assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), -EINVAL);
+	assert_int_equal(usim_profile_keys(&p, &alg, &keys), -EINVAL);
 	assert_memory_equal(&keys, zero, sizeof(keys));
 	profile_set(&p, "milenage", k, 32, opc, 16, false);	/* 256-bit K */
-	assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), -EINVAL);
+	assert_int_equal(usim_profile_keys(&p, &alg, &keys), -EINVAL);
 	assert_memory_equal(&keys, zero, sizeof(keys));
 	profile_set(&p, "milenage", k, 16, opc, 32, false);	/* 256-bit OPc */
-	assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), -EINVAL);
+	assert_int_equal(usim_profile_keys(&p, &alg, &keys), -EINVAL);
 	assert_memory_equal(&keys, zero, sizeof(keys));
 	profile_set(&p, "comp128v1", k, 16, opc, 16, false);	/* no OP there */
-	assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), -EINVAL);
+	assert_int_equal(usim_profile_keys(&p, &alg, &keys), -EINVAL);
 	profile_set(&p, "xor", k, 16, NULL, 0, false);
-	assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), 0);
+	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 	assert_ptr_equal(alg, &usim_alg_xor);
-	assert_int_equal(usim_auc_keys_from_profile(NULL, &alg, &keys), -EINVAL);
+	assert_int_equal(usim_profile_keys(NULL, &alg, &keys), -EINVAL);
 }
 
 static void test_gen_vec_errors(void **state)
@@ -526,7 +526,7 @@ static void test_gen_vec_errors(void **state)
 	struct usim_auc_vec av;
 
 	profile_set(&p, "milenage", k, 16, opc, 16, false);
-	assert_int_equal(usim_auc_keys_from_profile(&p, &alg, &keys), 0);
+	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 	assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, USIM_AUC_SQN_MAX, amf, &av), 0);
 	assert_int_equal(av.sqn, USIM_AUC_SQN_MAX);
 	memset(&av, 0xa5, sizeof(av));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the authentication algorithms (usim/auth_alg.h): every
+/* Unit tests of the authentication algorithms (aka/auth_alg.h): every
  * vector of tests/vectors/{milenage,xor,comp128}.json, read at run time
  * and checked field by field; a cross-check against libosmocore's own
  * implementations on random inputs; the registry, the error paths, and the
@@ -21,8 +21,8 @@
 #include <openssl/evp.h>
 #include <osmocom/crypt/auth.h>
 
-#include "usim/auth_alg.h"
-#include "usim/ct.h"
+#include "aka/auth_alg.h"
+#include "common/ct.h"
 #include "tests/vectors.h"
 
 #define XCHECK_ROUNDS	200
@@ -567,7 +567,7 @@ static void test_registry(void **state)
 		assert_string_equal(a->name, names[i]);
 		assert_ptr_equal(usim_alg_by_id(a->id), a);
 	}
-	/* TUAK: NULL until usim/tuak.c is registered, then that */
+	/* TUAK: NULL until aka/tuak.c is registered, then that */
 	assert_ptr_equal(usim_alg_by_name("tuak"), usim_alg_by_id(USIM_ALG_TUAK));
 	assert_null(usim_alg_by_name("MILENAGE"));
 	assert_null(usim_alg_by_name("nope"));

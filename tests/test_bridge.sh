@@ -91,12 +91,38 @@ tap_check "the bridge exits cleanly on SIGTERM" [ $? -eq 0 ]
 # --- an E2M card behind the bridge: its own context is used ---
 stop_card
 start_card e2m.json
+
+# shape READER SEQ LE: E2M AUTHENTICATE with Le LE ("" for none) and then
+# GET RESPONSE, sent raw (no automatic GET RESPONSE): per answer its status
+# word and how many data octets came with it (the keys differ, the T=0
+# shaping of apdu/t0.c must not)
+shape() {
+	local hss rand autn eidhex data
+	hss=$("$b/tools/e2msim-auc" --profile "$top_srcdir/tests/profiles/e2m.json" --seq "$2" --eid "$eid")
+	rand=$(field RAND: <<<"$hss"); autn=$(field AUTN: <<<"$hss")
+	eidhex=$(printf %s "$eid" | od -An -tx1 | tr -d ' \n')
+	data="10${rand}10${autn}$(printf %02x ${#eid})${eidhex}00"
+	"$b/tools/e2msim-apdu" --reader "$1" --raw 00A4040407A0000000871002 002000010831323334FFFFFFFF \
+		"00880083$(printf %02x $((${#data} / 2)))${data}$3" 00C0000000 |
+		tail -2 | awk '{ if ($2 ~ /^\(/) print 0, $1; else print length($1) / 2, $2 }' | tr '\n' ' '
+}
+seq=20
+for le in "" 10 FF; do
+	shape 0 $((seq += 1)) "$le" >"$work/shape-card-$le"
+done
 start_bridge --reader 0
 tap_check "E2M card through the bridge: the card's own keys (variants A-D)" e2m 1 e2m.json 7 A-D
 tap_check "the bridge said it uses the card's context" grep -q "card has an E2M context" "$work/bridge.log"
 stop_bridge
 start_bridge --reader 0 --variant-e
 tap_check "--variant-e: the ME derivation even for an E2M card" e2m 1 e2m.json 8 E
+for le in "" 10 FF; do
+	shape 1 $((seq += 1)) "$le" >"$work/shape-bridge-$le"
+	tap_check "Le '${le:-none}': the bridge's own E2M answer is shaped as the card's ($(cat "$work/shape-card-$le"))" \
+		cmp -s "$work/shape-bridge-$le" "$work/shape-card-$le"
+done
+tap_check "... and with Le shorter than the data: Le octets and '61xx', as on the card" \
+	grep -q '^16 61' "$work/shape-card-10"
 stop_bridge
 tap_check "e2msim-auth --variant-e on the E2M card directly: variant E" \
 	e2m_args "--variant-e" 0 e2m.json 9 E

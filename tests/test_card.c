@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "usim/card.h"
 #include "usim/fs.h"
 #include "usim/profile.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of usim/e2m_kdf.c: the TS 33.220 Annex B.2 KDF against every
+/* Unit tests of e2m/kdf.c: the TS 33.220 Annex B.2 KDF against every
  * vector of tests/vectors/kdf.json it can compute (read at run time, one
  * TAP line per vector, the others skipped with the reason in the TAP line),
  * and the E2M derivations against the worked example of doc/e2m-profile.md
@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "usim/e2m_kdf.h"
+#include "e2m/kdf.h"
 #include "tests/vectors.h"
 
 #define HEX(s) ({ \

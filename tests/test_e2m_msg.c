@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of usim/e2m_msg.c, the protected message to the HSE: the MAC of
+/* Unit tests of e2m/msg.c, the protected message to the HSE: the MAC of
  * each IA against known answers (RFC 4493 clause 4 for AES-CMAC; the `openssl
  * mac` command for both IAs under the keys of doc/e2m-profile.md 6), the framing
  * octet for octet, round trips, and refusal of every truncation, every
@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "apdu/hex.h"
-#include "usim/e2m_msg.h"
+#include "common/hex.h"
+#include "e2m/msg.h"
 
 /* doc/e2m-profile.md 6: K_E2M_int (A-D) for ALG '11', and for ALG '02' */
 #define EX_KINT_11	"29c104685d3d45c89038da5833999a93"
@@ -82,7 +82,7 @@ static size_t build_example(uint8_t ia, const char *key_hex, uint8_t *out, size_
 	return len;
 }
 
-/* The framing of usim/e2m_msg.h, octet for octet. */
+/* The framing of e2m/msg.h, octet for octet. */
 static void test_layout(void **state)
 {
 	uint8_t msg[256], want[256];

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "usim/sqn.h"
+#include "aka/sqn.h"
 
 static const struct usim_sqn_params dflt = USIM_SQN_PARAMS_DEFAULT;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of usim/keccak.c and usim/tuak.c: Keccak-f[1600] known answers,
+/* Unit tests of aka/keccak.c and aka/tuak.c: Keccak-f[1600] known answers,
  * and every TS 35.233 test set of tests/vectors/tuak.json (read at run
  * time; one TAP line per vector), every output field checked. */
 
@@ -15,9 +15,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "usim/auth_alg.h"
-#include "usim/keccak.h"
-#include "usim/tuak.h"
+#include "aka/auth_alg.h"
+#include "aka/keccak.h"
+#include "aka/tuak.h"
 #include "tests/vectors.h"
 
 /* ---- Keccak-f[1600] ---- */
@@ -108,7 +108,7 @@ static const char *const tuak_known_fields[] = {
 	"topc", "f1", "f1star", "f2", "f3", "f4", "f5", "f5star", "autn_64bit_mac",
 };
 
-/* The same vector through the descriptor usim_alg_tuak of usim/auth_alg.h. */
+/* The same vector through the descriptor usim_alg_tuak of aka/auth_alg.h. */
 static void check_descriptor(const json_t *v, const struct usim_tuak_params *p,
 			     const uint8_t *top, const uint8_t *rnd, const uint8_t *sqn,
 			     const uint8_t *amf)

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "apdu/hex.h"
+#include "common/hex.h"
 #include "tests/vectors.h"
 
 int tvec_hex2bin(const char *hex, uint8_t *out, size_t cap)

@@ -3,7 +3,7 @@
  * authentication vector an AuC would send for it, or verifies an AUTS from
  * a resynchronisation; as the HSS, pushes the E2M keyset to the key service
  * of a delivery variant and sends variant B's session event (doc/e2m-profile.md 5).
- * A thin front end over usim/auc.c and keyd/hss.c. */
+ * A thin front end over aka/auc.c and keyd/hss.c. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -16,12 +16,14 @@
 #include <openssl/crypto.h>
 #include <osmocom/core/utils.h>
 
-#include "apdu/hex.h"
+#include "common/hex.h"
 #include "keyd/hss.h"
-#include "usim/auc.h"
-#include "usim/e2m_keyset.h"
+#include "aka/auc.h"
+#include "e2m/hss.h"
+#include "e2m/keyset.h"
+#include "e2m/policy.h"
 #include "usim/profile.h"
-#include "usim/rand.h"
+#include "common/rand.h"
 
 enum auc_exit {
 	AUC_EXIT_OK = 0,
@@ -45,11 +47,11 @@ struct auc_opts {
 	bool json;
 	/* E2M (doc/e2m-profile.md): the HSS side of the key agreement */
 	const char *eid;
-	struct usim_plmn snid;
+	struct common_plmn snid;
 	bool snid_set;
 	uint8_t alg;
 	bool alg_set;
-	struct usim_profile_e2m e2m;	/* the profile's e2m object */
+	struct e2m_config e2m;	/* the profile's e2m object */
 	/* delivery (doc/e2m-profile.md 5): the HSS configuration, the variant, and
 	 * the session event of variant B */
 	const char *hss;
@@ -227,7 +229,7 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 			o->eid = optarg;
 			break;
 		case OPT_SNID:
-			if (usim_plmn_encode(optarg, &o->snid, NULL) < 0) {
+			if (common_plmn_encode(optarg, &o->snid, NULL) < 0) {
 				fprintf(stderr, "e2msim-auc: --snid: expected MCCMNC, 5 or 6 digits\n");
 				return -1;
 			}
@@ -503,32 +505,17 @@ static int output_auts(const char *alg, const struct auc_opts *o, uint64_t sqn_m
 
 /* ---- the two modes ---- */
 
-/* doc/e2m-profile.md 2/4 policy, as the card applies it: confidentiality unless the
- * home operator forbids it or the serving PLMN is listed. With --hss the
- * HSS configuration's rules decide (solution 4), else the profile's. */
+/* doc/e2m-profile.md 3, solution 4: with --hss the HSS configuration's
+ * rules decide, else the profile's (as its card would). */
 static bool e2m_confidentiality(const struct auc_opts *o)
 {
-	const struct usim_profile_e2m *e = &o->e2m;
+	const uint8_t *snid = o->snid_set ? o->snid.id : NULL;
 
 	if (o->hss)
-		return keyd_hss_confidentiality(&o->hss_cfg.policy, o->snid_set ? &o->snid : NULL);
-
-	if (e->present && !e->home_confidentiality)
-		return false;
-	for (unsigned int i = 0; o->snid_set && i < e->no_confidentiality.count; i++) {
-		if (!memcmp(e->no_confidentiality.plmn[i].id, o->snid.id, 3))
-			return false;
-	}
-	return true;
-}
-
-static bool e2m_eid_allowed(const struct auc_opts *o)
-{
-	for (unsigned int i = 0; i < o->e2m.n_eids; i++) {
-		if (!strcmp(o->e2m.eids[i], o->eid))
-			return true;
-	}
-	return o->e2m.n_eids == 0;
+		return e2m_policy_confidentiality(o->hss_cfg.policy.confidentiality,
+						  &o->hss_cfg.policy.no_conf, snid);
+	return e2m_policy_confidentiality(!o->e2m.present || o->e2m.home_confidentiality,
+					  &o->e2m.no_confidentiality, snid);
 }
 
 /* The HSS's keysets for the AV: A-D from K when the card has an E2M
@@ -537,21 +524,12 @@ static int e2m_keysets(const struct usim_alg_keys *keys, const struct auc_opts *
 		       const struct usim_auc_vec *av, struct usim_e2m_keyset *usim,
 		       struct usim_e2m_keyset *me, bool *have_usim)
 {
-	struct usim_e2m_request req = {
-		.rand = av->rand, .sqn_ak = av->autn, .eid = (const uint8_t *)o->eid,
-		.eid_len = strlen(o->eid), .alg = o->alg_set ? o->alg : o->e2m.alg,
+	const struct e2m_hss_request r = {
+		.eid = o->eid, .alg = o->alg_set ? o->alg : o->e2m.alg,
 		.confidentiality = e2m_confidentiality(o),
 	};
-	struct usim_e2m_fc fc = { .ke2m_usim = o->e2m.fc_usim, .ke2m_me = o->e2m.fc_me, .alg = o->e2m.fc_alg };
-	int rc;
 
-	*have_usim = o->e2m.present && o->e2m.enabled;
-	if (av->ck_len != 16 || av->ik_len != 16)
-		return -EINVAL;
-	rc = usim_e2m_keyset_me(&fc, av->ck, av->ik, &req, me);
-	if (rc == 0 && *have_usim)
-		rc = usim_e2m_keyset_usim(&fc, keys->k, keys->k_len, &req, usim);
-	return rc;
+	return e2m_hss_keysets(&o->e2m, keys, av, &r, usim, me, have_usim);
 }
 
 /* The HSS hands the variant's keyset to its key service (doc/e2m-profile.md 5):
@@ -622,7 +600,7 @@ static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 		fprintf(stderr, "e2msim-auc: --eid: %s has no 3G context, so no E2M keys\n", alg->name);
 		return AUC_EXIT_USAGE;
 	}
-	if (o->eid && !e2m_eid_allowed(o)) {
+	if (o->eid && !e2m_policy_eid_allowed(&o->e2m, (const uint8_t *)o->eid, strlen(o->eid))) {
 		fprintf(stderr, "e2msim-auc: --eid: '%s' is not in the profile's e2m.eids: "
 			"the card would refuse it ('6985')\n", o->eid);
 		return AUC_EXIT_USAGE;
@@ -760,7 +738,7 @@ int main(int argc, char **argv)
 		usim_profile_clear(&p);
 		return AUC_EXIT_USAGE;
 	}
-	rc = usim_auc_keys_from_profile(&p, &alg, &keys);
+	rc = usim_profile_keys(&p, &alg, &keys);
 	o.e2m = p.e2m;
 	usim_profile_clear(&p);
 	if (rc) {

@@ -2,7 +2,7 @@
 /* e2msim-auth: the ME side of AKA, like osmo-sim-auth: runs AUTHENTICATE in
  * the 3G, GSM or E2M context (TS 31.102 7.1.2, doc/e2m-profile.md 3) on the card in
  * any PC/SC reader and prints what the card answers; with --protect, the
- * device's first protected message to the HSE (usim/e2m_msg.h). */
+ * device's first protected message to the HSE (e2m/msg.h). */
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,14 +15,14 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
 #include "bridge/bridge.h"
-#include "usim/e2m_kdf.h"
-#include "usim/e2m_msg.h"
-#include "usim/profile.h"
+#include "e2m/kdf.h"
+#include "e2m/msg.h"
+#include "usim/pin.h"
 
 enum context { CTX_3G, CTX_GSM, CTX_E2M };
 
@@ -57,7 +57,7 @@ static void usage(FILE *out)
 		"      --no-fallback  e2m: only the card's own E2M context; no variant E\n"
 		"                     for a card that answers '6A86'\n"
 		"      --protect TEXT e2m: after the key agreement, print \"MESSAGE: HEX\", the\n"
-		"                     protected message (usim/e2m_msg.h) carrying TEXT, with\n"
+		"                     protected message (e2m/msg.h) carrying TEXT, with\n"
 		"                     the agreed K_E2M_int and E2M-KID; its MAC is the IA of\n"
 		"                     --alg (default IA 1, of the default ALG '11')\n"
 		"      --json         one JSON object instead of text\n"
@@ -112,7 +112,7 @@ static int parse_lvs(struct result *r, const uint8_t *p, size_t len, bool tagged
 	return i >= min_fields && pos == end ? 0 : -1;
 }
 
-/* The protected message carrying text (usim/e2m_msg.h) under the agreed
+/* The protected message carrying text (e2m/msg.h) under the agreed
  * K_E2M_int and E2M-KID, as hex into the result. 0, or -1 (message given). */
 static int protect(struct result *r, uint8_t ia, const char *text)
 {
@@ -256,11 +256,11 @@ int main(int argc, char **argv)
 		n += 16;
 	}
 	if (context == CTX_E2M) {
-		struct usim_plmn snid;
+		struct common_plmn snid;
 		data[n++] = (uint8_t)strlen(eid);
 		memcpy(data + n, eid, strlen(eid));
 		n += strlen(eid);
-		if (snid_arg && usim_plmn_encode(snid_arg, &snid, NULL) < 0) {
+		if (snid_arg && common_plmn_encode(snid_arg, &snid, NULL) < 0) {
 			fprintf(stderr, "e2msim-auth: --snid: expected MCCMNC, 5 or 6 digits\n");
 			return 2;
 		}
@@ -309,11 +309,9 @@ int main(int argc, char **argv)
 	if (context == CTX_E2M && !no_fallback) {
 		/* through the ME bridge library: the card's E2M context, or
 		 * variant E when it has none (or when asked) */
-		struct usim_profile_e2m cfg;
+		struct e2m_config cfg;
 		struct bridge br;
-		char err[128];
-		if (usim_e2m_config_parse(&cfg, "{}", 2, err, sizeof(err)) < 0)
-			goto out;
+		e2m_config_defaults(&cfg);
 		cfg.p2 = p2;
 		bridge_init(&br, &t, &cfg, variant_e);
 		if (bridge_e2m_authenticate(&br, 0x00, data, n, &rsp) < 0) {

@@ -2,8 +2,8 @@
 /* e2msim-hse: the security endpoint (HSE, EMSE or EESE; doc/e2m-profile.md 1, 5).
  * Fetches a keyset from a key service by its E2M-KID (keyd/API.md) over
  * mutual TLS with the endpoint's certificate, prints it, and checks the
- * device's protected messages (usim/e2m_msg.h) with its K_E2M_int. A thin
- * front end over keyd/client.c and usim/e2m_msg.c. */
+ * device's protected messages (e2m/msg.h) with its K_E2M_int. A thin
+ * front end over keyd/client.c and e2m/msg.c. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,10 +15,10 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "apdu/hex.h"
+#include "common/hex.h"
 #include "keyd/client.h"
 #include "keyd/keyset.h"
-#include "usim/e2m_msg.h"
+#include "e2m/msg.h"
 
 enum hse_exit {
 	HSE_EXIT_OK = 0,
@@ -60,7 +60,7 @@ static void usage(FILE *out)
 		"      --ca FILE       the CA that signed the service's certificate (PEM)\n"
 		"      --kid KID       fetch the keyset of this E2M-KID and print it (at least\n"
 		"                      one of --kid and --verify)\n"
-		"      --verify HEX    a protected message (usim/e2m_msg.h: 'E2' 01 KID-length\n"
+		"      --verify HEX    a protected message (e2m/msg.h: 'E2' 01 KID-length\n"
 		"                      KID payload-length(2) payload MAC(8)): fetch the keyset\n"
 		"                      its KID names and check its MAC; up to %d. Each KID is\n"
 		"                      fetched once per run, for --kid and the messages naming\n"
@@ -255,7 +255,7 @@ static int verify_one(struct keyd_client *cl, const struct hse_opts *o, struct h
 		goto out;
 	}
 	if (usim_e2m_msg_parse(msg, (size_t)len, &m) < 0 || keyd_kid_check(m.kid, NULL, 0)) {
-		fprintf(stderr, "e2msim-hse: message %u: not a protected message (usim/e2m_msg.h) "
+		fprintf(stderr, "e2msim-hse: message %u: not a protected message (e2m/msg.h) "
 			"naming an E2M-KID: refused\n", idx + 1);
 		if (item)
 			json_object_set_new(item, "error", json_string("malformed"));

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "keyd/config.h"
 #include "keyd/server.h"
 

@@ -9,13 +9,14 @@
 #include <openssl/crypto.h>
 #include <osmocom/core/utils.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
 #include "usim/command.h"
-#include "usim/ct.h"
-#include "usim/e2m_cmd.h"
-#include "usim/e2m_keyset.h"
+#include "common/ct.h"
+#include "e2m/cmd.h"
+#include "e2m/keyset.h"
+#include "e2m/policy.h"
 
 /* TS 31.102 7.1.2 table: security contexts in P2 */
 enum auth_context {
@@ -190,51 +191,15 @@ static uint16_t auth_gsm(struct usim_card *card, const struct apdu_cmd *cmd, str
 	return APDU_SW_OK;
 }
 
-/* doc/e2m-profile.md 4: EF.E2M_POL octet 1 */
-#define E2M_POL_ENABLED		0x01
-#define E2M_POL_HOME_CONF	0x02
-#define E2M_EID_TAG		0x80
-
-static const uint8_t *e2m_pol(struct usim_card *card, size_t *len)
+/* The policy DF.E2M's files hold now (they may have been updated). */
+static void e2m_policy(struct usim_card *card, struct e2m_config *pol)
 {
-	int node = card->node_e2m_pol;
+	const struct usim_file_def *eid = card->fs->nodes[card->node_e2m_eid].def;
 
-	*len = card->fs->nodes[node].content_size;
-	return usim_card_content(card, node);
-}
-
-/* EF.E2M_EID: no record in use allows any EID. */
-static bool e2m_eid_allowed(struct usim_card *card, const uint8_t *eid, size_t len)
-{
-	int node = card->node_e2m_eid;
-	const struct usim_file_def *d = card->fs->nodes[node].def;
-	const uint8_t *f = usim_card_content(card, node);
-	bool any_record = false;
-
-	for (unsigned int r = 0; r < d->rec_count; r++) {
-		const uint8_t *rec = f + (size_t)r * d->rec_len;
-		if (rec[0] != E2M_EID_TAG || rec[1] == 0 || rec[1] > d->rec_len - 2)
-			continue;
-		any_record = true;
-		if (rec[1] == len && !memcmp(rec + 2, eid, len))
-			return true;
-	}
-	return !any_record;
-}
-
-/* EF.E2M_POL: the home operator allows confidentiality, and not in SNID */
-static bool e2m_confidentiality(struct usim_card *card, const uint8_t *snid)
-{
-	size_t len;
-	const uint8_t *pol = e2m_pol(card, &len);
-
-	if (!(pol[0] & E2M_POL_HOME_CONF))
-		return false;
-	for (size_t i = 1; snid && i + 3 <= len; i += 3) {
-		if (!memcmp(pol + i, snid, 3))
-			return false;
-	}
-	return true;
+	e2m_policy_files_decode(usim_card_content(card, card->node_e2m_pol),
+				card->fs->nodes[card->node_e2m_pol].content_size,
+				usim_card_content(card, card->node_e2m_eid), eid->rec_len, eid->rec_count,
+				pol);
 }
 
 /* The E2M context, doc/e2m-profile.md 3: the whole 3G AKA, then the E2M keys. */
@@ -244,18 +209,21 @@ static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, str
 	struct usim_e2m_request req;
 	struct usim_e2m_fc fc = { .ke2m_usim = card->e2m.fc_usim, .alg = card->e2m.fc_alg };
 	struct usim_e2m_keyset ks;
+	struct e2m_config pol;
 	struct aka a;
 	bool fresh;
 	uint16_t sw = usim_e2m_cmd_parse(cmd->data, cmd->nc, &c);
 
 	if (sw != APDU_SW_OK)
 		return sw;
-	if (!e2m_eid_allowed(card, c.eid, c.eid_len))
+	e2m_policy(card, &pol);
+	if (!e2m_policy_eid_allowed(&pol, c.eid, c.eid_len))
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
 	req = (struct usim_e2m_request){
 		.rand = c.rand, .sqn_ak = c.autn, .eid = c.eid, .eid_len = c.eid_len,
 		.alg = c.alg_given ? c.alg : card->e2m.alg,
-		.confidentiality = e2m_confidentiality(card, c.snid),
+		.confidentiality = e2m_policy_confidentiality(pol.home_confidentiality,
+							      &pol.no_confidentiality, c.snid),
 	};
 	sw = aka_run(card, c.rand, c.autn, &a, rsp, &fresh);
 	if (sw != APDU_SW_OK || !fresh)
@@ -287,9 +255,12 @@ out:
 
 static bool e2m_context_on(struct usim_card *card, uint8_t p2)
 {
-	size_t len;
+	const uint8_t *pol;
 
-	return card->e2m.present && p2 == card->e2m.p2 && (e2m_pol(card, &len)[0] & E2M_POL_ENABLED);
+	if (!card->e2m.present || p2 != card->e2m.p2)
+		return false;
+	pol = usim_card_content(card, card->node_e2m_pol);
+	return card->fs->nodes[card->node_e2m_pol].content_size && (pol[0] & E2M_POL_ENABLED);
 }
 
 /*! AUTHENTICATE, TS 31.102 7.1.2: in the USIM application, with PIN1. */

@@ -10,12 +10,12 @@
 
 #include <openssl/crypto.h>
 
-#include "apdu/hex.h"
-#include "apdu/log.h"
+#include "common/hex.h"
+#include "common/log.h"
 #include "apdu/sw.h"
 #include "usim/access.h"
 #include "usim/card.h"
-#include "usim/auc.h"
+#include "aka/auc.h"
 #include "usim/personalize.h"
 #include "usim/profile.h"
 #include "usim/store.h"
@@ -62,8 +62,9 @@ void usim_card_reset(struct usim_card *card)
 	};
 	for (int i = 0; i < USIM_PIN_COUNT; i++)
 		card->pin[i].verified = false;
-	card->pending_len = 0;
-	card->pending_channel = -1;
+	memset(card->pending_buf, 0, sizeof(card->pending_buf));
+	card->pending = (struct apdu_t0){ .buf = card->pending_buf, .cap = sizeof(card->pending_buf),
+					  .channel = -1 };
 }
 
 void usim_card_free(struct usim_card *card)
@@ -192,7 +193,7 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 	};
 	if (mark_absent(card) < 0)
 		goto oom;
-	if (usim_auc_keys_from_profile(profile, &card->alg, &card->keys) < 0) {
+	if (usim_profile_keys(profile, &card->alg, &card->keys) < 0) {
 		snprintf(err, errlen, "field 'op': cannot derive OPc");
 		goto fail;
 	}

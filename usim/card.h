@@ -9,11 +9,12 @@
 #include <stdint.h>
 
 #include "apdu/apdu.h"
-#include "usim/auth_alg.h"
-#include "usim/e2m_kdf.h"
+#include "apdu/t0.h"
+#include "aka/auth_alg.h"
+#include "e2m/kdf.h"
 #include "usim/fs.h"
 #include "usim/pin.h"
-#include "usim/sqn.h"
+#include "aka/sqn.h"
 
 #define USIM_CHANNELS		4	/* basic + 3, as the ATR's card capabilities say */
 #define USIM_RSP_DATA_MAX	4096	/* largest response data field a command builds */
@@ -56,9 +57,9 @@ struct usim_card {
 	int node_ust, node_e2m_pol, node_e2m_eid;
 	struct usim_pin pin[USIM_PIN_COUNT];
 	struct usim_channel ch[USIM_CHANNELS];
-	uint8_t pending[USIM_RSP_DATA_MAX];
-	size_t pending_len;
-	int pending_channel;		/* channel that may fetch it, -1 if none */
+	/* data held for GET RESPONSE (apdu/t0.h) */
+	uint8_t pending_buf[USIM_RSP_DATA_MAX];
+	struct apdu_t0 pending;
 };
 
 int usim_card_new(struct usim_card **out, const struct usim_profile *profile,

@@ -51,8 +51,7 @@ uint16_t usim_cmd_manage_channel(struct usim_card *card, struct usim_channel *ch
 		if (target >= USIM_CHANNELS || !card->ch[target].open)
 			return APDU_SW_CHANNEL_NOT_SUPPORTED;
 		card->ch[target].open = false;
-		if (card->pending_channel == target)
-			card->pending_len = 0;
+		apdu_t0_drop(&card->pending, target);
 		return APDU_SW_OK;
 	default:
 		return APDU_SW_INCORRECT_P1P2;

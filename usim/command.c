@@ -7,7 +7,7 @@
 
 #include <osmocom/core/utils.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/sw.h"
 #include "usim/command.h"
 
@@ -137,67 +137,9 @@ static const struct usim_cmd_row *cmd_lookup(uint8_t ins, unsigned int family, u
 static uint16_t cmd_get_response(struct usim_card *card, struct usim_channel *ch,
 				 const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
-	size_t take;
-	int channel = (int)(ch - card->ch);
-
 	if (cmd->p1 || cmd->p2)
 		return APDU_SW_INCORRECT_P1P2;
-	if (!card->pending_len || card->pending_channel != channel)
-		return APDU_SW_CONDITIONS_NOT_SATISFIED;
-	take = card->pending_len;
-	if (cmd->ne < take) {
-		take = cmd->ne;
-	} else if (cmd->ne > take && cmd->ne != 256 && cmd->ne != 65536) {
-		return apdu_sw_wrong_le((unsigned int)take);
-	}
-	if (take > 256 && !cmd->extended)
-		take = 256;
-	apdu_rsp_append(rsp, card->pending, take);
-	memmove(card->pending, card->pending + take, card->pending_len - take);
-	card->pending_len -= take;
-	if (card->pending_len)
-		return apdu_sw_more_data((unsigned int)(card->pending_len > 255 ? 0 : card->pending_len));
-	card->pending_channel = -1;
-	return APDU_SW_OK;
-}
-
-static void pending_set(struct usim_card *card, int channel, const uint8_t *data, size_t len)
-{
-	memcpy(card->pending, data, len);
-	card->pending_len = len;
-	card->pending_channel = channel;
-}
-
-/* Fit a successful response to the Le the command carried (ISO/IEC 7816-3
- * 12.2.2, TS 102 221 7.3.1.1.4):
- * - data for a command sent without Le (case 4 over T=0, e.g. SELECT with
- *   P2 '04'): held for GET RESPONSE, '61xx';
- * - case 4 with Le smaller than the data: Le octets now, the rest '61xx';
- * - case 2 with an exact Le that differs from the data: '6Cxx', no data;
- * - otherwise (Le '00' = as much as there is) the data as it is. */
-static uint16_t fit_response(struct usim_card *card, int channel, const struct usim_cmd_row *row,
-			     const struct apdu_cmd *cmd, struct apdu_rsp *rsp, uint16_t sw)
-{
-	bool le_max = cmd->ne == 256 || cmd->ne == 65536;
-	size_t len = rsp->len;
-
-	if (!len || row->handler == cmd_get_response)
-		return sw;
-	if (cmd->ne == 0) {
-		pending_set(card, channel, rsp->buf, len);
-		rsp->len = 0;
-		return apdu_sw_more_data(len > 255 ? 0 : (unsigned int)len);
-	}
-	if (cmd->form == APDU_C4 && cmd->ne < len) {
-		pending_set(card, channel, rsp->buf + cmd->ne, len - cmd->ne);
-		rsp->len = cmd->ne;
-		return apdu_sw_more_data((unsigned int)(card->pending_len > 255 ? 0 : card->pending_len));
-	}
-	if (cmd->form == APDU_C2 && cmd->ne != len && !(le_max && len < cmd->ne)) {
-		rsp->len = 0;
-		return apdu_sw_wrong_le(len > 255 ? 0 : (unsigned int)len);
-	}
-	return sw;
+	return apdu_t0_get_response(&card->pending, (int)(ch - card->ch), cmd, rsp);
 }
 
 static void log_exchange(const struct usim_cmd_row *row, int channel, const uint8_t *capdu,
@@ -242,18 +184,17 @@ static uint16_t dispatch(struct usim_card *card, const uint8_t *capdu, size_t cl
 		return APDU_SW_CHANNEL_NOT_SUPPORTED;
 	if (apdu_cmd_fit_case(cmd, row->cases))
 		return APDU_SW_WRONG_LENGTH;
-	if (row->handler != cmd_get_response) {
-		card->pending_len = 0;
-		card->pending_channel = -1;
-	}
+	if (row->handler != cmd_get_response)
+		apdu_t0_drop(&card->pending, -1);
 
 	saved = card->ch[channel];
 	sw = row->handler(card, &card->ch[channel], cmd, rsp);
 	if (!apdu_sw_is_success(sw)) {
 		card->ch[channel] = saved;
 		rsp->len = 0;
-	} else {
-		sw = fit_response(card, channel, row, cmd, rsp, sw);
+	} else if (row->handler != cmd_get_response) {
+		/* ISO/IEC 7816-3 12.2.2: the data fit to Le, or held */
+		sw = apdu_t0_shape(&card->pending, channel, cmd, rsp, sw);
 	}
 	return family == CLA_GSM ? usim_gsm_sw(sw) : sw;
 }

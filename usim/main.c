@@ -17,7 +17,7 @@
 #include <osmocom/core/gsmtap_util.h>
 #include <osmocom/core/talloc.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/sw.h"
 #include "apdu/vicc.h"
 #include "apdu/vpcd.h"

@@ -59,7 +59,7 @@ static uint8_t *content(struct usim_card *card, const char *path)
 
 /* PLMN with access technology lists (TS 31.102 4.2.5): PLMN, then AcT
  * 'C080' (UTRAN, E-UTRAN, GSM); unused entries 'FFFFFF' '0000'. */
-static void plmn_act_list(uint8_t *f, size_t size, const struct usim_plmn_list *l)
+static void plmn_act_list(uint8_t *f, size_t size, const struct common_plmn_list *l)
 {
 	for (size_t i = 0; i + 5 <= size; i += 5) {
 		static const uint8_t unused[5] = { 0xFF, 0xFF, 0xFF, 0x00, 0x00 };
@@ -73,7 +73,7 @@ static void plmn_act_list(uint8_t *f, size_t size, const struct usim_plmn_list *
 	}
 }
 
-static void plmn_list(uint8_t *f, size_t size, const struct usim_plmn_list *l)
+static void plmn_list(uint8_t *f, size_t size, const struct common_plmn_list *l)
 {
 	memset(f, 0xFF, size);
 	for (size_t i = 0; i < l->count && (i + 1) * 3 <= size; i++)
@@ -93,14 +93,14 @@ static void msisdn_record(uint8_t *rec, size_t rec_len, const char *msisdn)
 	bcd_swapped(d, num + 2, 10);
 }
 
-static const struct usim_plmn_list *home_plmn(const struct usim_profile *p, struct usim_plmn_list *tmp)
+static const struct common_plmn_list *home_plmn(const struct usim_profile *p, struct common_plmn_list *tmp)
 {
 	char mccmnc[7];
 
 	if (p->hplmnwact.count)
 		return &p->hplmnwact;
 	snprintf(mccmnc, sizeof(mccmnc), "%.*s", 3 + (int)p->mnc_len, p->imsi);
-	tmp->count = usim_plmn_encode(mccmnc, &tmp->plmn[0], NULL) == 0;
+	tmp->count = common_plmn_encode(mccmnc, &tmp->plmn[0], NULL) == 0;
 	return tmp;
 }
 
@@ -109,7 +109,7 @@ static const struct usim_plmn_list *home_plmn(const struct usim_profile *p, stru
 int usim_personalize(struct usim_card *card, const struct usim_profile *p, char *err, size_t errlen)
 {
 	const struct usim_fs *fs = card->fs;
-	struct usim_plmn_list hplmn;
+	struct common_plmn_list hplmn;
 	uint8_t *f;
 
 	if (usim_iccid_encode(p->iccid, content(card, "EF.ICCID")) < 0 ||
@@ -167,21 +167,11 @@ int usim_personalize(struct usim_card *card, const struct usim_profile *p, char 
 
 	if (p->e2m.present) {
 		/* doc/e2m-profile.md 4 */
-		const struct usim_profile_e2m *e = &p->e2m;
+		int pol = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
 		int eid = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
-		size_t rec_len = fs->nodes[eid].def->rec_len;
-		f = content(card, "ADF.USIM/DF.E2M/EF.E2M_POL");
-		f[0] = (uint8_t)((e->enabled ? 0x01 : 0) | (e->home_confidentiality ? 0x02 : 0));
-		plmn_list(f + 1, fs->nodes[usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_POL")].content_size - 1,
-			  &e->no_confidentiality);
-		f = usim_card_content(card, eid);
-		for (unsigned int i = 0; i < e->n_eids; i++) {
-			uint8_t *rec = f + i * rec_len;
-			size_t len = strlen(e->eids[i]);
-			rec[0] = 0x80;
-			rec[1] = (uint8_t)len;
-			memcpy(rec + 2, e->eids[i], len);
-		}
+		e2m_policy_files_encode(&p->e2m, usim_card_content(card, pol), fs->nodes[pol].content_size,
+					usim_card_content(card, eid), fs->nodes[eid].def->rec_len,
+					fs->nodes[eid].def->rec_count);
 	}
 
 	for (unsigned int i = 0; i < p->n_files; i++) {

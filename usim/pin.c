@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "apdu/sw.h"
-#include "usim/ct.h"
+#include "common/ct.h"
 #include "usim/pin.h"
 
 int usim_pin_id_by_ref(uint8_t key_ref)

@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-#include "usim/sqn.h"
+#include "aka/sqn.h"
 #include "usim/store.h"
 
 enum stmt_id {

@@ -31,8 +31,8 @@
 #include <osmocom/core/utils.h>
 #include <osmocom/crypt/auth.h>
 
-#include "apdu/log.h"
-#include "usim/auc.h"
+#include "common/log.h"
+#include "aka/auc.h"
 #include "usim/card.h"
 #include "usim/profile.h"
 #include "usim/store.h"
@@ -130,7 +130,7 @@ static int bench_auc_init(struct bench_auc *auc, const struct usim_profile *p)
 	auc->ind_bits = p->sqn.ind_bits;
 	auc->seq = p->sqn_seq[0];
 	auc->rng = 0x9E3779B97F4A7C15ULL;
-	return usim_auc_keys_from_profile(p, &auc->alg, &auc->keys);
+	return usim_profile_keys(p, &auc->alg, &auc->keys);
 }
 
 /* n commands with fresh AVs: SQN = SEQ || IND 0, SEQ one up each time. */

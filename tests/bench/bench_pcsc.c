@@ -32,9 +32,9 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/pcsc.h"
-#include "usim/auc.h"
+#include "aka/auc.h"
 #include "usim/profile.h"
 
 #define TARGET_RATIO	1.10	/* card round trip within 1.10 x the echo card's */
@@ -91,7 +91,7 @@ static struct bench_av *make_avs(const struct usim_profile *p, size_t n)
 	struct usim_alg_keys keys;
 	uint64_t rng = 0x243F6A8885A308D3ULL;
 
-	if (!avs || usim_auc_keys_from_profile(p, &alg, &keys) < 0) {
+	if (!avs || usim_profile_keys(p, &alg, &keys) < 0) {
 		free(avs);
 		return NULL;
 	}

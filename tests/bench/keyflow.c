@@ -15,7 +15,7 @@
  *      context (a second, separate AKA run, doc/e2m-profile.md 3).
  *  (2) B: the network's session event makes the HSS store forward the used
  *      keyset to the HSE store.
- *  (3) the device's first protected message (usim/e2m_msg.h) names its
+ *  (3) the device's first protected message (e2m/msg.h) names its
  *      E2M-KID; the HSE fetches the keyset (A, B, E, S3: its own store; C:
  *      the HSS store; D: the EMKS) and checks the MAC.
  *
@@ -37,17 +37,18 @@
 #include <osmocom/core/talloc.h>
 
 #include "apdu/apdu.h"
-#include "apdu/log.h"
+#include "common/log.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
 #include "apdu/transport.h"
 #include "bridge/bridge.h"
 #include "keyd/client.h"
 #include "keyd/hss.h"
-#include "usim/auc.h"
+#include "aka/auc.h"
 #include "usim/card.h"
-#include "usim/e2m_keyset.h"
-#include "usim/e2m_msg.h"
+#include "e2m/hss.h"
+#include "e2m/keyset.h"
+#include "e2m/msg.h"
 #include "usim/profile.h"
 #include "usim/store.h"
 
@@ -198,7 +199,7 @@ static int device_open(struct device *d, unsigned int sub, bool card_e2m)
 		 sub, sub, sub,
 		 card_e2m ? ", \"e2m\": {\"eids\": [\"" HSE_EID "\"], \"alg\": \"11\"}" : "");
 	if (usim_profile_parse(&d->profile, json, strlen(json), err, sizeof(err)) < 0 ||
-	    usim_auc_keys_from_profile(&d->profile, &d->alg, &d->keys) < 0 ||
+	    usim_profile_keys(&d->profile, &d->alg, &d->keys) < 0 ||
 	    usim_store_open(&d->store, ":memory:", err, sizeof(err)) < 0 ||
 	    usim_card_new(&d->card, &d->profile, d->store, true, err, sizeof(err)) < 0)
 		return -1;
@@ -212,10 +213,9 @@ static int device_open(struct device *d, unsigned int sub, bool card_e2m)
 	/* the ME's E2M policy: defaults, as e2msim-bridge without --config */
 	bridge_init(&d->me, &d->transport, &d->profile.e2m, false);
 	if (!card_e2m) {
-		struct usim_profile_e2m cfg;
+		struct e2m_config cfg;
 
-		if (usim_e2m_config_parse(&cfg, "{}", 2, err, sizeof(err)) < 0)
-			return -1;
+		e2m_config_defaults(&cfg);
 		bridge_init(&d->me, &d->transport, &cfg, false);
 	}
 	return 0;
@@ -248,31 +248,25 @@ struct hss_av {
 	struct keyd_keyset ks;
 };
 
-/* AV and keyset (doc/e2m-profile.md 2), as e2msim-auc --hss makes them. */
+/* AV and keyset (doc/e2m-profile.md 2), made by the HSS's own code. */
 static int hss_make_av(struct device *d, enum keyd_derivation derivation, uint64_t *rng,
 		       struct hss_av *out)
 {
 	static const uint8_t amf[2] = { 0x80, 0x00 };
-	const struct usim_profile_e2m *e = &d->profile.e2m;
-	struct usim_e2m_fc fc = USIM_E2M_FC_DEFAULT;
+	const struct e2m_hss_request r = { .eid = HSE_EID, .alg = 0x11, .confidentiality = true };
+	bool from_me = derivation == KEYD_DERIVED_ME, have_usim;
 	struct usim_e2m_keyset ks;
-	struct usim_e2m_request req;
 	uint64_t sqn;
 	int rc;
 
-	if (e->present)
-		fc = (struct usim_e2m_fc){ .ke2m_usim = e->fc_usim, .ke2m_me = e->fc_me,
-					   .alg = e->fc_alg };
 	next_rand(rng, out->rand);
 	if (usim_auc_sqn_compose(++d->seq, 0, d->profile.sqn.ind_bits, &sqn) < 0 ||
 	    usim_auc_gen_vec(d->alg, &d->keys, out->rand, sqn, amf, &out->av) < 0)
 		return -1;
-	req = (struct usim_e2m_request){ .rand = out->rand, .sqn_ak = out->av.autn,
-		.eid = (const uint8_t *)HSE_EID, .eid_len = strlen(HSE_EID), .alg = 0x11,
-		.confidentiality = true };
-	rc = derivation == KEYD_DERIVED_ME ?
-		usim_e2m_keyset_me(&fc, out->av.ck, out->av.ik, &req, &ks) :
-		usim_e2m_keyset_usim(&fc, d->keys.k, d->keys.k_len, &req, &ks);
+	rc = e2m_hss_keysets(&d->profile.e2m, &d->keys, &out->av, &r, from_me ? NULL : &ks,
+			     from_me ? &ks : NULL, &have_usim);
+	if (rc == 0 && !from_me && !have_usim)
+		rc = -EINVAL;
 	if (rc == 0)
 		rc = keyd_hss_keyset(&out->ks, &ks, HSE_EID, 0x11, derivation);
 	usim_e2m_keyset_clear(&ks);

@@ -30,7 +30,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "apdu/apdu.h"
-#include "apdu/log.h"
+#include "common/log.h"
 #include "usim/card.h"
 #include "usim/profile.h"
 #include "usim/store.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the device's protected message as an HSE receives it
- * (usim/e2m_msg.h), usim_e2m_msg_parse() and usim_e2m_msg_verify().
+ * (e2m/msg.h), usim_e2m_msg_parse() and usim_e2m_msg_verify().
  *
  * Besides crashes and leaks: the parsed fields lie inside the input, in the
  * order of the framing, and fill it exactly; the message rebuilt from them
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "usim/e2m_msg.h"
+#include "e2m/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the JSON profile parser, usim_profile_parse(), and the
- * ME bridge's parser of an "e2m" object alone, usim_e2m_config_parse().
+ * ME bridge's parser of an "e2m" object alone, e2m_config_parse().
  * Neither may crash or leak; a refusal comes with a message (usim/profile.h).
  * A profile that parses is personalised into a card with a store in memory
  * (usim_card_new): "files" overrides and the rest must fit the file table,
@@ -15,7 +15,7 @@
 
 #include <osmocom/core/talloc.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 #include "usim/card.h"
 #include "usim/profile.h"
 #include "usim/store.h"
@@ -51,14 +51,14 @@ static void check_message(const char *what, const char *err, size_t errlen)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct usim_profile p;
-	struct usim_profile_e2m e2m;
+	struct e2m_config e2m;
 	struct usim_store *store = NULL;
 	struct usim_card *card = NULL;
 	char err[512];
 
 	/* The bytes of a file, unterminated: the parsers take a length. */
 	err[0] = '\0';
-	if (usim_e2m_config_parse(&e2m, (const char *)data, size, err, sizeof(err)) < 0)
+	if (e2m_config_parse(&e2m, (const char *)data, size, err, sizeof(err)) < 0)
 		check_message("e2m object", err, sizeof(err));
 
 	err[0] = '\0';

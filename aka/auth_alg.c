@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "usim/auth_alg.h"
+#include "aka/auth_alg.h"
 
 /* One row per algorithm, indexed by its id. A new algorithm is one new file
  * with its descriptor and one row here. */

@@ -11,7 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "usim/auth_alg.h"
+#include "aka/auth_alg.h"
 
 #define MIL_BLOCK	16
 

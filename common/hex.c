@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 
-#include "apdu/hex.h"
+#include "common/hex.h"
 
 /*! The value of one hex digit, or -1. */
 int apdu_hex_nibble(char c)

@@ -9,7 +9,7 @@
 
 #include <osmocom/crypt/auth.h>
 
-#include "usim/auth_alg.h"
+#include "aka/auth_alg.h"
 
 /* SRES (32 bits) and Kc (64 bits; v1 and v2 zero its 10 least significant
  * bits) from Ki and RAND. */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "usim/e2m_kdf.h"
+#include "e2m/kdf.h"
 
 struct usim_e2m_request {
 	const uint8_t *rand;		/* 16 octets */

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The network side of AKA: an AuC (HLR/HSS) reference that makes the
  * authentication vectors the card answers, manages SQN = SEQ || IND as an HLR
- * does, and verifies a resynchronisation token AUTS. Pure: byte arrays and a
- * parsed profile in, out-parameters out, no I/O, no logging; temporaries
+ * does, and verifies a resynchronisation token AUTS. Pure: byte arrays in, out-parameters out, no I/O, no logging; temporaries
  * cleared before return.
  * Functions return 0, -EINVAL for unusable input, -ENOTSUP for a 3G function
  * of a GSM-only algorithm, -ERANGE for an SQN or SEQ out of its range,
@@ -14,9 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "usim/auth_alg.h"
-
-struct usim_profile;		/* usim/profile.h */
+#include "aka/auth_alg.h"
 
 #define USIM_AUC_SQN_BITS	48	/* TS 33.102 6.3.2 */
 #define USIM_AUC_SQN_MAX	((1ULL << USIM_AUC_SQN_BITS) - 1)
@@ -50,12 +47,6 @@ struct usim_auc_vec {
 	uint8_t sres[USIM_ALG_SRES_LEN];	/* A3, or c2(XRES) */
 	uint8_t kc[USIM_ALG_KC_LEN];	/* A8, or c3(CK, IK) */
 };
-
-/*! The algorithm and key material of a parsed profile: K, and OPc (Milenage)
- *  or TOPc (TUAK), taken as given or derived from OP/TOP by usim_alg_opc();
- *  everything else at the algorithm's defaults. On failure keys is zeroed. */
-int usim_auc_keys_from_profile(const struct usim_profile *p, const struct usim_alg **alg,
-			       struct usim_alg_keys *keys);
 
 /*! One authentication vector for RAND, SQN (48 bits) and AMF (TS 33.102
  *  6.3.2): MAC-A = f1_K(SQN || RAND || AMF), XRES = f2, CK = f3, IK = f4,

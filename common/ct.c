@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#include "usim/ct.h"
+#include "common/ct.h"
 
 bool usim_ct_equal(const void *a, const void *b, size_t len)
 {

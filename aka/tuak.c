@@ -21,9 +21,9 @@
 
 #include <openssl/crypto.h>
 
-#include "usim/auth_alg.h"
-#include "usim/keccak.h"
-#include "usim/tuak.h"
+#include "aka/auth_alg.h"
+#include "aka/keccak.h"
+#include "aka/tuak.h"
 
 #define IO_TOP		0
 #define IO_INSTANCE	32
@@ -228,7 +228,7 @@ int usim_tuak_f5star(const struct usim_tuak_params *p, const uint8_t rnd[USIM_TU
 	return 0;
 }
 
-/* ---- The descriptor of usim/auth_alg.h ---- */
+/* ---- The descriptor of aka/auth_alg.h ---- */
 
 /* Lengths a profile leaves at 0: a 64-bit MAC (the only one that fits the
  * 128-bit AUTN of TS 33.102 6.3.2), a 64-bit RES, 128-bit CK and IK. */

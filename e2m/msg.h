@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "usim/e2m_kdf.h"
+#include "e2m/kdf.h"
 
 #define USIM_E2M_MSG_TAG	0xE2
 #define USIM_E2M_MSG_VERSION	0x01

@@ -2,8 +2,8 @@
 
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
-#include "usim/e2m_cmd.h"
-#include "usim/e2m_keyset.h"
+#include "e2m/cmd.h"
+#include "e2m/keyset.h"
 
 /*! Parse the E2M command data. Returns '9000'; '6700' when the LVs do not
  *  fill the data exactly; '6A80' for a field of a wrong length or an ALG

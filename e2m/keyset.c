@@ -8,7 +8,7 @@
 
 #include <openssl/crypto.h>
 
-#include "usim/e2m_keyset.h"
+#include "e2m/keyset.h"
 
 /*! doc/e2m-profile.md 2: EA 0-2 (high nibble), IA 1-2 (low nibble). 0 or -EINVAL. */
 int usim_e2m_alg_check(uint8_t alg)

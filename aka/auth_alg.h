@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The card's authentication algorithms behind one interface. Each algorithm
  * is a descriptor (struct usim_alg) in its own file, registered in the table
- * of usim/auth_alg.c and found by name. Everything here is pure: byte arrays
+ * of aka/auth_alg.c and found by name. Everything here is pure: byte arrays
  * in, out-parameters out, no I/O, no logging, no profile access.
  * Functions return 0, -EINVAL for unusable key material or lengths,
  * -ENOTSUP for a function the algorithm does not have, -EIO if the crypto
@@ -66,7 +66,7 @@ struct usim_alg_keys {
 	 * (TS 34.108 8.1.2.1, 32..128 bits; default 16); TUAK: 4, 8, 16, 32. */
 	size_t res_len;
 
-	/* TUAK (TS 35.231), reserved for usim/tuak.c: TOPc (or derived from
+	/* TUAK (TS 35.231), reserved for aka/tuak.c: TOPc (or derived from
 	 * TOP by usim_alg_opc()), Keccak iterations (0: 1) and the MAC, CK
 	 * and IK lengths in octets (0: the algorithm's default). */
 	uint8_t topc[USIM_ALG_TOPC_LEN];
@@ -126,11 +126,11 @@ struct usim_alg {
 };
 
 /* The descriptors, one file each. */
-extern const struct usim_alg usim_alg_milenage;	/* usim/milenage.c */
-extern const struct usim_alg usim_alg_tuak;	/* usim/tuak.c (not yet registered) */
-extern const struct usim_alg usim_alg_xor;	/* usim/xor.c */
-extern const struct usim_alg usim_alg_xor_2g;	/* usim/xor.c */
-extern const struct usim_alg usim_alg_comp128v1;	/* usim/comp128.c */
+extern const struct usim_alg usim_alg_milenage;	/* aka/milenage.c */
+extern const struct usim_alg usim_alg_tuak;	/* aka/tuak.c (not yet registered) */
+extern const struct usim_alg usim_alg_xor;	/* aka/xor.c */
+extern const struct usim_alg usim_alg_xor_2g;	/* aka/xor.c */
+extern const struct usim_alg usim_alg_comp128v1;	/* aka/comp128.c */
 extern const struct usim_alg usim_alg_comp128v2;
 extern const struct usim_alg usim_alg_comp128v3;
 

@@ -11,7 +11,7 @@
  * the slot takes the new SEQ; on rejection the USIM reports SQN_MS, the
  * highest accepted SQN (C.3.4), in AUTS so that the HLR can resynchronise. */
 
-#include "usim/sqn.h"
+#include "aka/sqn.h"
 
 static uint64_t seq_ms(const struct usim_sqn_params *p, const struct usim_sqn_state *s,
 		       unsigned int *at)

@@ -3,7 +3,7 @@
 #include <osmocom/core/application.h>
 #include <osmocom/core/utils.h>
 
-#include "apdu/log.h"
+#include "common/log.h"
 
 int e2m_log_keys;
 

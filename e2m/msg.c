@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The protected message of usim/e2m_msg.h: framing, MAC (doc/e2m-profile.md 2 IA
+/* The protected message of e2m/msg.h: framing, MAC (doc/e2m-profile.md 2 IA
  * table, truncated to 64 bits) and its constant-time check. */
 
 #include <errno.h>
@@ -8,8 +8,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "usim/ct.h"
-#include "usim/e2m_msg.h"
+#include "common/ct.h"
+#include "e2m/msg.h"
 
 #define MSG_MAC_FULL_MAX	32	/* HMAC-SHA-256; AES-CMAC gives 16 */
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "usim/auth_alg.h"
+#include "aka/auth_alg.h"
 
 #define XOR_LEN		16
 #define XOR_RES_MIN	4	/* TS 34.108 8.1.2.1: RES of 32..128 bits */

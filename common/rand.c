@@ -8,7 +8,7 @@
 
 #include <openssl/rand.h>
 
-#include "usim/rand.h"
+#include "common/rand.h"
 
 int usim_rand_bytes(uint8_t *buf, size_t len)
 {

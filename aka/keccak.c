@@ -7,7 +7,7 @@
 
 #include <openssl/crypto.h>
 
-#include "usim/keccak.h"
+#include "aka/keccak.h"
 
 #define KECCAK_ROUNDS	24
 

@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "usim/e2m_kdf.h"
+#include "e2m/kdf.h"
 
 #define KDF_KEY_HALF	16	/* K_E2M_int, K_E2M_enc: octets 16..31 */
 #define KDF_BLOCK	64	/* SHA-256 block, RFC 2104 B */

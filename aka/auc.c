@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The AuC reference: authentication vectors (TS 33.102 6.3.2), SQN = SEQ ||
  * IND as an HLR allocates it (TS 33.102 C.3.2) and AUTS verification
- * (TS 33.102 6.3.3), over the algorithm table of usim/auth_alg.c. */
+ * (TS 33.102 6.3.3), over the algorithm table of aka/auth_alg.c. */
 
 #include <errno.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
-#include "usim/auc.h"
-#include "usim/ct.h"
-#include "usim/profile.h"
-#include "usim/sqn.h"
+#include "aka/auc.h"
+#include "common/ct.h"
+#include "aka/sqn.h"
 
 /* TS 33.102 6.3.3: MAC-S is computed over a dummy AMF of all zeros. */
 static const uint8_t auc_amf_resync[USIM_ALG_AMF_LEN];
@@ -53,53 +52,6 @@ int usim_auc_sqn_next(uint64_t last, unsigned int ind, unsigned int ind_bits, ui
 	if (seq == USIM_AUC_SQN_MAX >> ind_bits)
 		return -ERANGE;		/* SEQ exhausted: a new K is due */
 	return usim_auc_sqn_compose(seq + 1, ind, ind_bits, next);
-}
-
-/* Where an algorithm keeps its operator variant, and how long it is. */
-static uint8_t *auc_opc_field(const struct usim_alg *alg, struct usim_alg_keys *keys, size_t *len)
-{
-	if (alg->id == USIM_ALG_TUAK) {
-		*len = USIM_ALG_TOPC_LEN;	/* TS 35.231: TOPc */
-		return keys->topc;
-	}
-	*len = USIM_ALG_OPC_LEN;		/* TS 35.206 4.1: OPc */
-	return keys->opc;
-}
-
-int usim_auc_keys_from_profile(const struct usim_profile *p, const struct usim_alg **alg_out,
-			       struct usim_alg_keys *keys)
-{
-	const struct usim_alg *alg;
-	unsigned int k_bit;
-	int rc = 0;
-
-	if (!p || !alg_out || !keys)
-		return -EINVAL;
-	*keys = (struct usim_alg_keys){ .k_len = 0 };
-	alg = usim_alg_by_name(p->algorithm);
-	k_bit = p->ki_len == 32 ? USIM_ALG_K256 : p->ki_len == 16 ? USIM_ALG_K128 : 0;
-	if (!alg || !(alg->k_lens & k_bit))
-		return -EINVAL;
-	memcpy(keys->k, p->ki, p->ki_len);
-	keys->k_len = p->ki_len;
-	if (alg->opc) {
-		size_t len;
-		uint8_t *opc = auc_opc_field(alg, keys, &len);
-
-		if (p->opc_len != len)
-			rc = -EINVAL;
-		else if (p->op_given)
-			rc = usim_alg_opc(alg, keys, p->opc, p->opc_len);
-		else
-			memcpy(opc, p->opc, len);
-	} else if (p->opc_len) {
-		rc = -EINVAL;		/* an OP for an algorithm without one */
-	}
-	if (rc)
-		OPENSSL_cleanse(keys, sizeof(*keys));
-	else
-		*alg_out = alg;
-	return rc;
 }
 
 void usim_auc_vec_clear(struct usim_auc_vec *av)
