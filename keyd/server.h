@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The HTTPS service of e2msim-keyd (keyd/API.md): libmicrohttpd with mutual
- * TLS, one thread per connection, a store, and a thread that purges expired
- * keysets (solution 5 key aging). */
+/* The HTTPS transport of e2msim-keyd (keyd/API.md "Transport"):
+ * libmicrohttpd with mutual TLS, one thread per connection, over the
+ * requests of keyd/service.h, and a thread that purges expired keysets
+ * (solution 5 key aging). */
 #pragma once
 
 #include <stddef.h>
