@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Installs what is missing, builds with warnings as errors and ASan + UBSan,
-# runs every test (unit, APDU scripts, pcscd + vpcd integration), then the
-# fuzzers (tools/fuzz.sh) for E2M_FUZZ_SECONDS (60) each, and ends with
-# "N passed, N failed, N skipped".
+# runs every test (unit, APDU scripts, pcscd + vpcd integration; the crash
+# test with E2M_CRASH_KILLS (40) kills), then the fuzzers (tools/fuzz.sh):
+# their corpora and E2M_FUZZ_SECONDS (10) of search each, and ends with
+# "N passed, N failed, N skipped". The long runs (200 kills, an hour of
+# fuzzing) are `make check-long`.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,7 +33,7 @@ if ! e2m_build --enable-werror --enable-sanitize; then
 	exit 1
 fi
 
-make -C "$E2M_BUILD" -j"$(nproc)" check >"$E2M_BUILD/check.out" 2>&1
+E2M_CRASH_KILLS=${E2M_CRASH_KILLS:-40} make -C "$E2M_BUILD" -j"$(nproc)" check >"$E2M_BUILD/check.out" 2>&1
 rc=$?
 grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' "$E2M_BUILD/check.out" | grep -v '^PASS:' || true
 for log in $(find "$E2M_BUILD" -name '*.log' -path '*tests*' ! -name test-suite.log); do
@@ -50,9 +52,9 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
 
-# The libFuzzer targets (tools/fuzz.sh, clang): E2M_FUZZ_SECONDS (60) each,
-# one TAP line each; 0 replays their corpora only.
-fuzz_out=$("$(dirname "$0")/fuzz.sh" "${E2M_FUZZ_SECONDS:-60}")
+# The libFuzzer targets (tools/fuzz.sh, clang): E2M_FUZZ_SECONDS (10) each
+# after their corpora, one TAP line each; 0 replays the corpora only.
+fuzz_out=$("$(dirname "$0")/fuzz.sh" "${E2M_FUZZ_SECONDS:-10}")
 fuzz_rc=$?
 echo "$fuzz_out"
 fuzz_ok=$(grep -c '^ok ' <<<"$fuzz_out")
