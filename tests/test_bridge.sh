@@ -106,26 +106,27 @@ shape() {
 		"00880083$(printf %02x $((${#data} / 2)))${data}$3" 00C0000000 |
 		tail -2 | awk '{ if ($2 ~ /^\(/) print 0, $1; else print length($1) / 2, $2 }' | tr '\n' ' '
 }
-seq=20
-for le in "" 10 FF; do
-	shape 0 $((seq += 1)) "$le" >"$work/shape-card-$le"
-done
 start_bridge --reader 0
 tap_check "E2M card through the bridge: the card's own keys (variants A-D)" e2m 1 e2m.json 7 A-D
 tap_check "the bridge said it uses the card's context" grep -q "card has an E2M context" "$work/bridge.log"
 stop_bridge
 start_bridge --reader 0 --variant-e
 tap_check "--variant-e: the ME derivation even for an E2M card" e2m 1 e2m.json 8 E
+seq=10	# SEQs 11-13 through the bridge, then 21-23 on the card
 for le in "" 10 FF; do
 	shape 1 $((seq += 1)) "$le" >"$work/shape-bridge-$le"
+done
+stop_bridge
+tap_check "e2msim-auth --variant-e on the E2M card directly: variant E" \
+	e2m_args "--variant-e" 0 e2m.json 20 E
+seq=20
+for le in "" 10 FF; do
+	shape 0 $((seq += 1)) "$le" >"$work/shape-card-$le"
 	tap_check "Le '${le:-none}': the bridge's own E2M answer is shaped as the card's ($(cat "$work/shape-card-$le"))" \
 		cmp -s "$work/shape-bridge-$le" "$work/shape-card-$le"
 done
 tap_check "... and with Le shorter than the data: Le octets and '61xx', as on the card" \
 	grep -q '^16 61' "$work/shape-card-10"
-stop_bridge
-tap_check "e2msim-auth --variant-e on the E2M card directly: variant E" \
-	e2m_args "--variant-e" 0 e2m.json 9 E
 stop_card
 
 if [ -x "$b/tests/fake-modem" ]; then
