@@ -13,23 +13,23 @@
 #include "aka/sqn.h"
 
 /* TS 33.102 6.3.3: MAC-S is computed over a dummy AMF of all zeros. */
-static const uint8_t auc_amf_resync[USIM_ALG_AMF_LEN];
+static const uint8_t auc_amf_resync[AKA_ALG_AMF_LEN];
 
-int usim_auc_sqn_compose(uint64_t seq, unsigned int ind, unsigned int ind_bits, uint64_t *sqn)
+int aka_auc_sqn_compose(uint64_t seq, unsigned int ind, unsigned int ind_bits, uint64_t *sqn)
 {
-	if (ind_bits > USIM_AUC_IND_BITS_MAX || ind >= (1u << ind_bits) || !sqn)
+	if (ind_bits > AKA_AUC_IND_BITS_MAX || ind >= (1u << ind_bits) || !sqn)
 		return -EINVAL;
-	if (seq > USIM_AUC_SQN_MAX >> ind_bits)
+	if (seq > AKA_AUC_SQN_MAX >> ind_bits)
 		return -ERANGE;
 	*sqn = seq << ind_bits | ind;
 	return 0;
 }
 
-int usim_auc_sqn_split(uint64_t sqn, unsigned int ind_bits, uint64_t *seq, unsigned int *ind)
+int aka_auc_sqn_split(uint64_t sqn, unsigned int ind_bits, uint64_t *seq, unsigned int *ind)
 {
-	if (ind_bits > USIM_AUC_IND_BITS_MAX)
+	if (ind_bits > AKA_AUC_IND_BITS_MAX)
 		return -EINVAL;
-	if (sqn > USIM_AUC_SQN_MAX)
+	if (sqn > AKA_AUC_SQN_MAX)
 		return -ERANGE;
 	if (seq)
 		*seq = sqn >> ind_bits;
@@ -42,61 +42,61 @@ int usim_auc_sqn_split(uint64_t sqn, unsigned int ind_bits, uint64_t *seq, unsig
  * puts the IND of the slot the vector is for below it. The USIM accepts it
  * when SEQ is above the highest SEQ it has seen in that slot, so one SEQ
  * counter serves all slots. */
-int usim_auc_sqn_next(uint64_t last, unsigned int ind, unsigned int ind_bits, uint64_t *next)
+int aka_auc_sqn_next(uint64_t last, unsigned int ind, unsigned int ind_bits, uint64_t *next)
 {
 	uint64_t seq;
-	int rc = usim_auc_sqn_split(last, ind_bits, &seq, NULL);
+	int rc = aka_auc_sqn_split(last, ind_bits, &seq, NULL);
 
 	if (rc)
 		return rc;
-	if (seq == USIM_AUC_SQN_MAX >> ind_bits)
+	if (seq == AKA_AUC_SQN_MAX >> ind_bits)
 		return -ERANGE;		/* SEQ exhausted: a new K is due */
-	return usim_auc_sqn_compose(seq + 1, ind, ind_bits, next);
+	return aka_auc_sqn_compose(seq + 1, ind, ind_bits, next);
 }
 
-void usim_auc_vec_clear(struct usim_auc_vec *av)
+void aka_auc_vec_clear(struct aka_auc_vec *av)
 {
 	OPENSSL_cleanse(av, sizeof(*av));
 }
 
 /* The 3G part of a vector, TS 33.102 6.3.2 (figure 7). */
-static int auc_gen_umts(const struct usim_alg *alg, const struct usim_alg_keys *keys,
-			uint64_t sqn, const uint8_t *amf, struct usim_auc_vec *av)
+static int auc_gen_umts(const struct aka_alg *alg, const struct aka_alg_keys *keys,
+			uint64_t sqn, const uint8_t *amf, struct aka_auc_vec *av)
 {
-	struct usim_alg_vec vec = { 0 };
-	uint8_t sqn_b[USIM_ALG_SQN_LEN];
+	struct aka_alg_vec vec = { 0 };
+	uint8_t sqn_b[AKA_ALG_SQN_LEN];
 	int rc;
 
 	if (!amf)
 		return -EINVAL;
-	if (sqn > USIM_AUC_SQN_MAX)
+	if (sqn > AKA_AUC_SQN_MAX)
 		return -ERANGE;
-	usim_sqn_to_bytes(sqn, sqn_b);
-	rc = usim_alg_f2345(alg, keys, av->rand, &vec);
+	aka_sqn_to_bytes(sqn, sqn_b);
+	rc = aka_alg_f2345(alg, keys, av->rand, &vec);
 	if (rc == 0)	/* MAC-A = f1_K(SQN || RAND || AMF) */
-		rc = usim_alg_f1(alg, keys, av->rand, sqn_b, amf, av->mac_a, &av->mac_len);
+		rc = aka_alg_f1(alg, keys, av->rand, sqn_b, amf, av->mac_a, &av->mac_len);
 	if (rc == 0) {
 		av->umts = true;
 		av->sqn = sqn;
-		memcpy(av->amf, amf, USIM_ALG_AMF_LEN);
+		memcpy(av->amf, amf, AKA_ALG_AMF_LEN);
 		memcpy(av->xres, vec.res, vec.res_len);
 		av->xres_len = vec.res_len;
 		memcpy(av->ck, vec.ck, vec.ck_len);
 		av->ck_len = vec.ck_len;
 		memcpy(av->ik, vec.ik, vec.ik_len);
 		av->ik_len = vec.ik_len;
-		memcpy(av->ak, vec.ak, USIM_ALG_AK_LEN);
+		memcpy(av->ak, vec.ak, AKA_ALG_AK_LEN);
 		/* AUTN = (SQN xor AK) || AMF || MAC-A */
-		for (size_t i = 0; i < USIM_ALG_SQN_LEN; i++)
+		for (size_t i = 0; i < AKA_ALG_SQN_LEN; i++)
 			av->autn[i] = sqn_b[i] ^ vec.ak[i];
-		memcpy(av->autn + USIM_ALG_SQN_LEN, amf, USIM_ALG_AMF_LEN);
-		memcpy(av->autn + USIM_ALG_SQN_LEN + USIM_ALG_AMF_LEN, av->mac_a, av->mac_len);
-		av->autn_len = USIM_ALG_SQN_LEN + USIM_ALG_AMF_LEN + av->mac_len;
+		memcpy(av->autn + AKA_ALG_SQN_LEN, amf, AKA_ALG_AMF_LEN);
+		memcpy(av->autn + AKA_ALG_SQN_LEN + AKA_ALG_AMF_LEN, av->mac_a, av->mac_len);
+		av->autn_len = AKA_ALG_SQN_LEN + AKA_ALG_AMF_LEN + av->mac_len;
 		/* TS 33.102 6.8.1.2: SRES = c2(XRES), Kc = c3(CK, IK), defined
 		 * for RES up to 128 bits and 128-bit CK and IK only */
 		if (vec.ck_len == 16 && vec.ik_len == 16 &&
-		    usim_alg_c2(vec.res, vec.res_len, av->sres) == 0) {
-			usim_alg_c3(vec.ck, vec.ik, av->kc);
+		    aka_alg_c2(vec.res, vec.res_len, av->sres) == 0) {
+			aka_alg_c3(vec.ck, vec.ik, av->kc);
 			av->gsm = true;
 		}
 	}
@@ -104,55 +104,55 @@ static int auc_gen_umts(const struct usim_alg *alg, const struct usim_alg_keys *
 	return rc;
 }
 
-int usim_auc_gen_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
-		     const uint8_t rand[USIM_ALG_RAND_LEN], uint64_t sqn,
-		     const uint8_t amf[USIM_ALG_AMF_LEN], struct usim_auc_vec *av)
+int aka_auc_gen_vec(const struct aka_alg *alg, const struct aka_alg_keys *keys,
+		     const uint8_t rand[AKA_ALG_RAND_LEN], uint64_t sqn,
+		     const uint8_t amf[AKA_ALG_AMF_LEN], struct aka_auc_vec *av)
 {
 	int rc;
 
 	if (!av)
 		return -EINVAL;
-	*av = (struct usim_auc_vec){ .umts = false };
+	*av = (struct aka_auc_vec){ .umts = false };
 	if (!alg || !keys || !rand)
 		return -EINVAL;
-	memcpy(av->rand, rand, USIM_ALG_RAND_LEN);
-	if (usim_alg_has_umts(alg)) {
+	memcpy(av->rand, rand, AKA_ALG_RAND_LEN);
+	if (aka_alg_has_umts(alg)) {
 		rc = auc_gen_umts(alg, keys, sqn, amf, av);
 	} else {
 		/* GSM-only: A3/A8 give the triplet, there is no quintet */
-		rc = usim_alg_gsm(alg, keys, rand, av->sres, av->kc);
+		rc = aka_alg_gsm(alg, keys, rand, av->sres, av->kc);
 		av->gsm = rc == 0;
 	}
 	if (rc)
-		usim_auc_vec_clear(av);
+		aka_auc_vec_clear(av);
 	return rc;
 }
 
-int usim_auc_auts_verify(const struct usim_alg *alg, const struct usim_alg_keys *keys,
-			 const uint8_t rand[USIM_ALG_RAND_LEN], const uint8_t *auts,
+int aka_auc_auts_verify(const struct aka_alg *alg, const struct aka_alg_keys *keys,
+			 const uint8_t rand[AKA_ALG_RAND_LEN], const uint8_t *auts,
 			 size_t auts_len, uint64_t *sqn_ms)
 {
-	uint8_t ak_s[USIM_ALG_AK_LEN], sqn_b[USIM_ALG_SQN_LEN], mac_s[USIM_ALG_MAC_MAX];
+	uint8_t ak_s[AKA_ALG_AK_LEN], sqn_b[AKA_ALG_SQN_LEN], mac_s[AKA_ALG_MAC_MAX];
 	size_t mac_len = 0;
 	int rc;
 
-	if (!rand || !auts || !sqn_ms || auts_len <= USIM_ALG_SQN_LEN ||
-	    auts_len > USIM_AUC_AUTS_MAX)
+	if (!rand || !auts || !sqn_ms || auts_len <= AKA_ALG_SQN_LEN ||
+	    auts_len > AKA_AUC_AUTS_MAX)
 		return -EINVAL;
 	/* SQN_MS = (SQN_MS xor AK*) xor AK*, AK* = f5*_K(RAND) */
-	rc = usim_alg_f5star(alg, keys, rand, ak_s);
+	rc = aka_alg_f5star(alg, keys, rand, ak_s);
 	if (rc == 0) {
-		for (size_t i = 0; i < USIM_ALG_SQN_LEN; i++)
+		for (size_t i = 0; i < AKA_ALG_SQN_LEN; i++)
 			sqn_b[i] = auts[i] ^ ak_s[i];
 		/* XMAC-S = f1*_K(SQN_MS || RAND || AMF*) */
-		rc = usim_alg_f1star(alg, keys, rand, sqn_b, auc_amf_resync, mac_s, &mac_len);
+		rc = aka_alg_f1star(alg, keys, rand, sqn_b, auc_amf_resync, mac_s, &mac_len);
 	}
-	if (rc == 0 && auts_len != USIM_ALG_SQN_LEN + mac_len)
+	if (rc == 0 && auts_len != AKA_ALG_SQN_LEN + mac_len)
 		rc = -EINVAL;
-	if (rc == 0 && !usim_ct_equal(mac_s, auts + USIM_ALG_SQN_LEN, mac_len))
+	if (rc == 0 && !common_ct_equal(mac_s, auts + AKA_ALG_SQN_LEN, mac_len))
 		rc = -EBADMSG;
 	if (rc == 0)
-		*sqn_ms = usim_sqn_from_bytes(sqn_b);
+		*sqn_ms = aka_sqn_from_bytes(sqn_b);
 	OPENSSL_cleanse(ak_s, sizeof(ak_s));
 	OPENSSL_cleanse(sqn_b, sizeof(sqn_b));
 	OPENSSL_cleanse(mac_s, sizeof(mac_s));

@@ -15,37 +15,37 @@
 
 #include "aka/auth_alg.h"
 
-#define USIM_AUC_SQN_BITS	48	/* TS 33.102 6.3.2 */
-#define USIM_AUC_SQN_MAX	((1ULL << USIM_AUC_SQN_BITS) - 1)
-#define USIM_AUC_IND_BITS_DEFAULT	5	/* TS 33.102 C.3.2, C.1.1.2 */
-#define USIM_AUC_IND_BITS_MAX	28	/* as libosmocore's OSMO_MILENAGE_IND_BITLEN_MAX */
+#define AKA_AUC_SQN_BITS	48	/* TS 33.102 6.3.2 */
+#define AKA_AUC_SQN_MAX	((1ULL << AKA_AUC_SQN_BITS) - 1)
+#define AKA_AUC_IND_BITS_DEFAULT	5	/* TS 33.102 C.3.2, C.1.1.2 */
+#define AKA_AUC_IND_BITS_MAX	28	/* as libosmocore's OSMO_MILENAGE_IND_BITLEN_MAX */
 /* AUTN = (SQN xor AK) || AMF || MAC-A; 16 octets with a 64-bit MAC-A */
-#define USIM_AUC_AUTN_MAX	(USIM_ALG_SQN_LEN + USIM_ALG_AMF_LEN + USIM_ALG_MAC_MAX)
+#define AKA_AUC_AUTN_MAX	(AKA_ALG_SQN_LEN + AKA_ALG_AMF_LEN + AKA_ALG_MAC_MAX)
 /* AUTS = (SQN_MS xor AK*) || MAC-S; 14 octets with a 64-bit MAC-S */
-#define USIM_AUC_AUTS_MAX	(USIM_ALG_SQN_LEN + USIM_ALG_MAC_MAX)
+#define AKA_AUC_AUTS_MAX	(AKA_ALG_SQN_LEN + AKA_ALG_MAC_MAX)
 
 /* One authentication vector (TS 33.102 6.3.2): the quintet RAND, XRES, CK,
  * IK, AUTN with what went into AUTN, and the GSM triplet RAND, SRES, Kc.
- * Holds keys: clear it with usim_auc_vec_clear(). */
-struct usim_auc_vec {
+ * Holds keys: clear it with aka_auc_vec_clear(). */
+struct aka_auc_vec {
 	bool umts;			/* false: a GSM-only algorithm, triplet only */
 	bool gsm;			/* SRES and Kc are set */
-	uint8_t rand[USIM_ALG_RAND_LEN];
+	uint8_t rand[AKA_ALG_RAND_LEN];
 	uint64_t sqn;			/* the SQN in AUTN, 48 bits */
-	uint8_t amf[USIM_ALG_AMF_LEN];
-	uint8_t autn[USIM_AUC_AUTN_MAX];
+	uint8_t amf[AKA_ALG_AMF_LEN];
+	uint8_t autn[AKA_AUC_AUTN_MAX];
 	size_t autn_len;
-	uint8_t mac_a[USIM_ALG_MAC_MAX];	/* f1 */
+	uint8_t mac_a[AKA_ALG_MAC_MAX];	/* f1 */
 	size_t mac_len;
-	uint8_t xres[USIM_ALG_RES_MAX];	/* f2 */
+	uint8_t xres[AKA_ALG_RES_MAX];	/* f2 */
 	size_t xres_len;
-	uint8_t ck[USIM_ALG_CKIK_MAX];	/* f3 */
+	uint8_t ck[AKA_ALG_CKIK_MAX];	/* f3 */
 	size_t ck_len;
-	uint8_t ik[USIM_ALG_CKIK_MAX];	/* f4 */
+	uint8_t ik[AKA_ALG_CKIK_MAX];	/* f4 */
 	size_t ik_len;
-	uint8_t ak[USIM_ALG_AK_LEN];	/* f5 */
-	uint8_t sres[USIM_ALG_SRES_LEN];	/* A3, or c2(XRES) */
-	uint8_t kc[USIM_ALG_KC_LEN];	/* A8, or c3(CK, IK) */
+	uint8_t ak[AKA_ALG_AK_LEN];	/* f5 */
+	uint8_t sres[AKA_ALG_SRES_LEN];	/* A3, or c2(XRES) */
+	uint8_t kc[AKA_ALG_KC_LEN];	/* A8, or c3(CK, IK) */
 };
 
 /*! One authentication vector for RAND, SQN (48 bits) and AMF (TS 33.102
@@ -54,12 +54,12 @@ struct usim_auc_vec {
  *  c2(XRES) and Kc = c3(CK, IK) (TS 33.102 6.8.1.2) where RES is at most 128
  *  bits and CK, IK are 128 bits. A GSM-only algorithm gives the triplet
  *  only (av->umts false; sqn and amf are not used). On failure av is zeroed. */
-int usim_auc_gen_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
-		     const uint8_t rand[USIM_ALG_RAND_LEN], uint64_t sqn,
-		     const uint8_t amf[USIM_ALG_AMF_LEN], struct usim_auc_vec *av);
+int aka_auc_gen_vec(const struct aka_alg *alg, const struct aka_alg_keys *keys,
+		     const uint8_t rand[AKA_ALG_RAND_LEN], uint64_t sqn,
+		     const uint8_t amf[AKA_ALG_AMF_LEN], struct aka_auc_vec *av);
 
 /*! Zero a vector (it holds XRES, CK, IK, Kc). */
-void usim_auc_vec_clear(struct usim_auc_vec *av);
+void aka_auc_vec_clear(struct aka_auc_vec *av);
 
 /*! Verify a resynchronisation token (TS 33.102 6.3.3): AUTS = (SQN_MS xor
  *  AK*) || MAC-S, AK* = f5*_K(RAND), MAC-S = f1*_K(SQN_MS || RAND || AMF*)
@@ -67,8 +67,8 @@ void usim_auc_vec_clear(struct usim_auc_vec *av);
  *  refused. MAC-S is compared in constant time. 0 with *sqn_ms set;
  *  -EBADMSG when MAC-S is wrong (then *sqn_ms is not written); -EINVAL when
  *  auts_len is not 6 + the algorithm's MAC length. */
-int usim_auc_auts_verify(const struct usim_alg *alg, const struct usim_alg_keys *keys,
-			 const uint8_t rand[USIM_ALG_RAND_LEN], const uint8_t *auts,
+int aka_auc_auts_verify(const struct aka_alg *alg, const struct aka_alg_keys *keys,
+			 const uint8_t rand[AKA_ALG_RAND_LEN], const uint8_t *auts,
 			 size_t auts_len, uint64_t *sqn_ms);
 
 /* SQN = SEQ || IND (TS 33.102 C.1.1.2, C.3.2): the low ind_bits bits are
@@ -79,18 +79,18 @@ int usim_auc_auts_verify(const struct usim_alg *alg, const struct usim_alg_keys 
  * SEQ 1 IND 1, SQN 64 is SEQ 2 IND 0. */
 
 /*! SQN = SEQ << ind_bits | IND. -EINVAL for ind_bits above
- *  USIM_AUC_IND_BITS_MAX or ind >= 2^ind_bits; -ERANGE when SEQ does not
+ *  AKA_AUC_IND_BITS_MAX or ind >= 2^ind_bits; -ERANGE when SEQ does not
  *  fit in 48 - ind_bits bits. */
-int usim_auc_sqn_compose(uint64_t seq, unsigned int ind, unsigned int ind_bits, uint64_t *sqn);
+int aka_auc_sqn_compose(uint64_t seq, unsigned int ind, unsigned int ind_bits, uint64_t *sqn);
 
 /*! SEQ and IND of an SQN (either pointer may be NULL). -EINVAL for
- *  ind_bits above USIM_AUC_IND_BITS_MAX, -ERANGE for an SQN over 48 bits. */
-int usim_auc_sqn_split(uint64_t sqn, unsigned int ind_bits, uint64_t *seq, unsigned int *ind);
+ *  ind_bits above AKA_AUC_IND_BITS_MAX, -ERANGE for an SQN over 48 bits. */
+int aka_auc_sqn_split(uint64_t sqn, unsigned int ind_bits, uint64_t *seq, unsigned int *ind);
 
 /*! The SQN an HLR hands out next from IND slot ind, after last (the highest
  *  SQN it has used for the subscriber, or SQN_MS after a resynchronisation):
  *  SEQ(last) + 1 || ind (TS 33.102 C.3.2, as libosmocore's
  *  osmo_auth_gen_vec()). -ERANGE when SEQ would pass its maximum. */
-int usim_auc_sqn_next(uint64_t last, unsigned int ind, unsigned int ind_bits, uint64_t *next);
+int aka_auc_sqn_next(uint64_t last, unsigned int ind, unsigned int ind_bits, uint64_t *next);
 
 /*! 48-bit SQN to and from its 6 octets, most significant first. */

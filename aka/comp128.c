@@ -13,7 +13,7 @@
 
 /* SRES (32 bits) and Kc (64 bits; v1 and v2 zero its 10 least significant
  * bits) from Ki and RAND. */
-static int comp128_run(enum osmo_auth_algo algo, const struct usim_alg_keys *keys,
+static int comp128_run(enum osmo_auth_algo algo, const struct aka_alg_keys *keys,
 		       const uint8_t *rand, uint8_t *sres, uint8_t *kc)
 {
 	struct osmo_sub_auth_data aud = {
@@ -26,49 +26,49 @@ static int comp128_run(enum osmo_auth_algo algo, const struct usim_alg_keys *key
 	memcpy(aud.u.gsm.ki, keys->k, sizeof(aud.u.gsm.ki));
 	rc = osmo_auth_gen_vec(&vec, &aud, rand) < 0 ? -EIO : 0;
 	if (rc == 0) {
-		memcpy(sres, vec.sres, USIM_ALG_SRES_LEN);
-		memcpy(kc, vec.kc, USIM_ALG_KC_LEN);
+		memcpy(sres, vec.sres, AKA_ALG_SRES_LEN);
+		memcpy(kc, vec.kc, AKA_ALG_KC_LEN);
 	}
 	explicit_bzero(&aud, sizeof(aud));
 	explicit_bzero(&vec, sizeof(vec));
 	return rc;
 }
 
-static int comp128v1_gsm(const struct usim_alg_keys *keys, const uint8_t *rand,
+static int comp128v1_gsm(const struct aka_alg_keys *keys, const uint8_t *rand,
 			 uint8_t *sres, uint8_t *kc)
 {
 	return comp128_run(OSMO_AUTH_ALG_COMP128v1, keys, rand, sres, kc);
 }
 
-static int comp128v2_gsm(const struct usim_alg_keys *keys, const uint8_t *rand,
+static int comp128v2_gsm(const struct aka_alg_keys *keys, const uint8_t *rand,
 			 uint8_t *sres, uint8_t *kc)
 {
 	return comp128_run(OSMO_AUTH_ALG_COMP128v2, keys, rand, sres, kc);
 }
 
-static int comp128v3_gsm(const struct usim_alg_keys *keys, const uint8_t *rand,
+static int comp128v3_gsm(const struct aka_alg_keys *keys, const uint8_t *rand,
 			 uint8_t *sres, uint8_t *kc)
 {
 	return comp128_run(OSMO_AUTH_ALG_COMP128v3, keys, rand, sres, kc);
 }
 
-const struct usim_alg usim_alg_comp128v1 = {
+const struct aka_alg aka_alg_comp128v1 = {
 	.name = "comp128v1",
-	.id = USIM_ALG_COMP128V1,
-	.k_lens = USIM_ALG_K128,
+	.id = AKA_ALG_COMP128V1,
+	.k_lens = AKA_ALG_K128,
 	.gsm = comp128v1_gsm,
 };
 
-const struct usim_alg usim_alg_comp128v2 = {
+const struct aka_alg aka_alg_comp128v2 = {
 	.name = "comp128v2",
-	.id = USIM_ALG_COMP128V2,
-	.k_lens = USIM_ALG_K128,
+	.id = AKA_ALG_COMP128V2,
+	.k_lens = AKA_ALG_K128,
 	.gsm = comp128v2_gsm,
 };
 
-const struct usim_alg usim_alg_comp128v3 = {
+const struct aka_alg aka_alg_comp128v3 = {
 	.name = "comp128v3",
-	.id = USIM_ALG_COMP128V3,
-	.k_lens = USIM_ALG_K128,
+	.id = AKA_ALG_COMP128V3,
+	.k_lens = AKA_ALG_K128,
 	.gsm = comp128v3_gsm,
 };

@@ -24,7 +24,7 @@ static const uint64_t keccak_rc[KECCAK_ROUNDS] = {
 };
 
 /* FIPS 202 3.2.2 table 2: the rho offset of lane (x, y), at index x + 5y. */
-static const uint8_t keccak_rho[USIM_KECCAK_LANES] = {
+static const uint8_t keccak_rho[AKA_KECCAK_LANES] = {
 	0, 1, 62, 28, 27,
 	36, 44, 6, 55, 20,
 	3, 10, 43, 25, 39,
@@ -75,9 +75,9 @@ void keccak_round(uint64_t *restrict out, const uint64_t *restrict a, uint64_t r
 	out[0] ^= rc;	/* iota (3.2.5) */
 }
 
-void usim_keccak_f1600(uint64_t a[USIM_KECCAK_LANES])
+void aka_keccak_f1600(uint64_t a[AKA_KECCAK_LANES])
 {
-	uint64_t e[USIM_KECCAK_LANES];
+	uint64_t e[AKA_KECCAK_LANES];
 
 	for (unsigned int ir = 0; ir < KECCAK_ROUNDS; ir += 2) {
 		keccak_round(e, a, keccak_rc[ir]);
@@ -86,22 +86,22 @@ void usim_keccak_f1600(uint64_t a[USIM_KECCAK_LANES])
 	OPENSSL_cleanse(e, sizeof(e));
 }
 
-void usim_keccak_f1600_octets(uint8_t state[USIM_KECCAK_OCTETS])
+void aka_keccak_f1600_octets(uint8_t state[AKA_KECCAK_OCTETS])
 {
-	uint64_t lanes[USIM_KECCAK_LANES];
+	uint64_t lanes[AKA_KECCAK_LANES];
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	memcpy(lanes, state, sizeof(lanes));	/* the lanes are little-endian already */
-	usim_keccak_f1600(lanes);
+	aka_keccak_f1600(lanes);
 	memcpy(state, lanes, sizeof(lanes));
 #else
-	for (unsigned int i = 0; i < USIM_KECCAK_LANES; i++) {
+	for (unsigned int i = 0; i < AKA_KECCAK_LANES; i++) {
 		lanes[i] = 0;
 		for (unsigned int j = 0; j < 8; j++)
 			lanes[i] |= (uint64_t)state[8 * i + j] << (8 * j);
 	}
-	usim_keccak_f1600(lanes);
-	for (unsigned int i = 0; i < USIM_KECCAK_LANES; i++)
+	aka_keccak_f1600(lanes);
+	for (unsigned int i = 0; i < AKA_KECCAK_LANES; i++)
 		for (unsigned int j = 0; j < 8; j++)
 			state[8 * i + j] = (uint8_t)(lanes[i] >> (8 * j));
 #endif

@@ -16,7 +16,7 @@
 #define MIL_BLOCK	16
 
 /* TS 35.206 4.1 */
-const struct usim_milenage_consts usim_milenage_default_consts = {
+const struct aka_milenage_consts aka_milenage_default_consts = {
 	.c = {
 		[0] = { [15] = 0x00 },	/* c1 = 0 */
 		[1] = { [15] = 0x01 },	/* c2 = 1 */
@@ -42,7 +42,7 @@ struct mil_ctx {
 	EVP_CIPHER_CTX *evp;
 	bool own_evp;			/* set up here, freed by mil_end() */
 	const uint8_t *opc;
-	const struct usim_milenage_consts *consts;
+	const struct aka_milenage_consts *consts;
 	uint8_t temp[MIL_BLOCK];
 };
 
@@ -92,14 +92,14 @@ static EVP_CIPHER_CTX *mil_aes_new(const uint8_t *k)
 /* Set up E_K (the keys' prepared key schedule, or one of K made here) and
  * compute TEMP = E_K(RAND xor OPc). On failure nothing is left to clear but
  * what mil_end() clears. */
-static int mil_begin(struct mil_ctx *m, const struct usim_alg_keys *keys,
+static int mil_begin(struct mil_ctx *m, const struct aka_alg_keys *keys,
 		     const uint8_t *rand)
 {
 	uint8_t in[MIL_BLOCK];
 	int rc;
 
 	m->opc = keys->opc;
-	m->consts = keys->mil_consts_set ? &keys->mil_consts : &usim_milenage_default_consts;
+	m->consts = keys->mil_consts_set ? &keys->mil_consts : &aka_milenage_default_consts;
 	m->evp = keys->prepared;
 	if (!m->evp) {
 		m->evp = mil_aes_new(keys->k);
@@ -153,15 +153,15 @@ static int mil_out(struct mil_ctx *m, enum mil_out n, const uint8_t *in1, uint8_
 }
 
 /* OUT1 for f1 and f1*: IN1 = SQN[0..47] || AMF[0..15] || SQN || AMF */
-static int mil_out1(const struct usim_alg_keys *keys, const uint8_t *rand,
+static int mil_out1(const struct aka_alg_keys *keys, const uint8_t *rand,
 		    const uint8_t *sqn, const uint8_t *amf, uint8_t *out1)
 {
 	struct mil_ctx m = { 0 };
 	uint8_t in1[MIL_BLOCK];
 	int rc;
 
-	memcpy(in1, sqn, USIM_ALG_SQN_LEN);
-	memcpy(in1 + 6, amf, USIM_ALG_AMF_LEN);
+	memcpy(in1, sqn, AKA_ALG_SQN_LEN);
+	memcpy(in1 + 6, amf, AKA_ALG_AMF_LEN);
 	memcpy(in1 + 8, in1, 8);
 	rc = mil_begin(&m, keys, rand);
 	if (rc == 0)
@@ -171,7 +171,7 @@ static int mil_out1(const struct usim_alg_keys *keys, const uint8_t *rand,
 	return rc;
 }
 
-static int mil_f1(const struct usim_alg_keys *keys, const uint8_t *rand,
+static int mil_f1(const struct aka_alg_keys *keys, const uint8_t *rand,
 		  const uint8_t *sqn, const uint8_t *amf, uint8_t *mac, size_t *mac_len)
 {
 	uint8_t out1[MIL_BLOCK];
@@ -185,7 +185,7 @@ static int mil_f1(const struct usim_alg_keys *keys, const uint8_t *rand,
 	return rc;
 }
 
-static int mil_f1star(const struct usim_alg_keys *keys, const uint8_t *rand,
+static int mil_f1star(const struct aka_alg_keys *keys, const uint8_t *rand,
 		      const uint8_t *sqn, const uint8_t *amf, uint8_t *mac, size_t *mac_len)
 {
 	uint8_t out1[MIL_BLOCK];
@@ -199,8 +199,8 @@ static int mil_f1star(const struct usim_alg_keys *keys, const uint8_t *rand,
 	return rc;
 }
 
-static int mil_f2345(const struct usim_alg_keys *keys, const uint8_t *rand,
-		     struct usim_alg_vec *vec)
+static int mil_f2345(const struct aka_alg_keys *keys, const uint8_t *rand,
+		     struct aka_alg_vec *vec)
 {
 	struct mil_ctx m = { 0 };
 	uint8_t out2[MIL_BLOCK];
@@ -212,7 +212,7 @@ static int mil_f2345(const struct usim_alg_keys *keys, const uint8_t *rand,
 	if (rc == 0)
 		rc = mil_out(&m, MIL_OUT2, NULL, out2);
 	if (rc == 0) {
-		memcpy(vec->ak, out2, USIM_ALG_AK_LEN);	/* AK = OUT2[0..47] */
+		memcpy(vec->ak, out2, AKA_ALG_AK_LEN);	/* AK = OUT2[0..47] */
 		memcpy(vec->res, out2 + 8, 8);		/* RES = OUT2[64..127] */
 		vec->res_len = 8;
 		rc = mil_out(&m, MIL_OUT3, NULL, vec->ck);	/* CK = OUT3 */
@@ -229,7 +229,7 @@ static int mil_f2345(const struct usim_alg_keys *keys, const uint8_t *rand,
 	return rc;
 }
 
-static int mil_f5star(const struct usim_alg_keys *keys, const uint8_t *rand, uint8_t *ak)
+static int mil_f5star(const struct aka_alg_keys *keys, const uint8_t *rand, uint8_t *ak)
 {
 	struct mil_ctx m = { 0 };
 	uint8_t out5[MIL_BLOCK];
@@ -238,21 +238,21 @@ static int mil_f5star(const struct usim_alg_keys *keys, const uint8_t *rand, uin
 	if (rc == 0)
 		rc = mil_out(&m, MIL_OUT5, NULL, out5);
 	if (rc == 0)
-		memcpy(ak, out5, USIM_ALG_AK_LEN);	/* AK* = OUT5[0..47] */
+		memcpy(ak, out5, AKA_ALG_AK_LEN);	/* AK* = OUT5[0..47] */
 	mil_end(&m);
 	OPENSSL_cleanse(out5, sizeof(out5));
 	return rc;
 }
 
 /* TS 35.206 4.1: OPc = E_K(OP) xor OP */
-static int mil_opc(struct usim_alg_keys *keys, const uint8_t *op, size_t op_len)
+static int mil_opc(struct aka_alg_keys *keys, const uint8_t *op, size_t op_len)
 {
 	EVP_CIPHER_CTX *evp;
 	uint8_t e[MIL_BLOCK];
 	int len = 0;
 	int rc = -EIO;
 
-	if (op_len != USIM_ALG_OPC_LEN)
+	if (op_len != AKA_ALG_OPC_LEN)
 		return -EINVAL;
 	evp = mil_aes_new(keys->k);
 	if (!evp)
@@ -269,21 +269,21 @@ static int mil_opc(struct usim_alg_keys *keys, const uint8_t *op, size_t op_len)
 
 /* The key schedule of E_K, made once for a key set used many times (a
  * card's): saves two AES key setups per AKA run. */
-static int mil_prepare(struct usim_alg_keys *keys)
+static int mil_prepare(struct aka_alg_keys *keys)
 {
 	keys->prepared = mil_aes_new(keys->k);
 	return keys->prepared ? 0 : -EIO;
 }
 
-static void mil_unprepare(struct usim_alg_keys *keys)
+static void mil_unprepare(struct aka_alg_keys *keys)
 {
 	EVP_CIPHER_CTX_free(keys->prepared);	/* cleanses the key schedule */
 }
 
-const struct usim_alg usim_alg_milenage = {
+const struct aka_alg aka_alg_milenage = {
 	.name = "milenage",
-	.id = USIM_ALG_MILENAGE,
-	.k_lens = USIM_ALG_K128,
+	.id = AKA_ALG_MILENAGE,
+	.k_lens = AKA_ALG_K128,
 	.f1 = mil_f1,
 	.f1star = mil_f1star,
 	.f2345 = mil_f2345,

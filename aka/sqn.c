@@ -13,7 +13,7 @@
 
 #include "aka/sqn.h"
 
-static uint64_t seq_ms(const struct usim_sqn_params *p, const struct usim_sqn_state *s,
+static uint64_t seq_ms(const struct aka_sqn_params *p, const struct aka_sqn_state *s,
 		       unsigned int *at)
 {
 	uint64_t best = 0;
@@ -31,7 +31,7 @@ static uint64_t seq_ms(const struct usim_sqn_params *p, const struct usim_sqn_st
 
 /*! Check a received SQN; *ind and *seq get its slot and SEQ, to store on
  *  acceptance. */
-enum usim_sqn_verdict usim_sqn_check(const struct usim_sqn_params *p, const struct usim_sqn_state *s,
+enum aka_sqn_verdict aka_sqn_check(const struct aka_sqn_params *p, const struct aka_sqn_state *s,
 				     uint64_t sqn, unsigned int *ind, uint64_t *seq)
 {
 	unsigned int at;
@@ -40,24 +40,24 @@ enum usim_sqn_verdict usim_sqn_check(const struct usim_sqn_params *p, const stru
 	*ind = (unsigned int)(sqn & ((1u << p->ind_bits) - 1));
 	*seq = sqn >> p->ind_bits;
 	if (*seq <= s->seq[*ind])
-		return USIM_SQN_REJECT;			/* replayed or stale in its slot */
+		return AKA_SQN_REJECT;			/* replayed or stale in its slot */
 	if (*seq > highest && *seq - highest > p->delta)
-		return USIM_SQN_REJECT;			/* too far ahead */
+		return AKA_SQN_REJECT;			/* too far ahead */
 	if (p->age_limit && highest > *seq && highest - *seq > p->age_limit)
-		return USIM_SQN_REJECT;			/* too old */
-	return USIM_SQN_ACCEPT;
+		return AKA_SQN_REJECT;			/* too old */
+	return AKA_SQN_ACCEPT;
 }
 
 /*! SQN_MS for AUTS (C.3.4): the highest accepted SEQ with its IND. */
-uint64_t usim_sqn_ms(const struct usim_sqn_params *p, const struct usim_sqn_state *s)
+uint64_t aka_sqn_ms(const struct aka_sqn_params *p, const struct aka_sqn_state *s)
 {
 	unsigned int at;
 	uint64_t highest = seq_ms(p, s, &at);
 
-	return (highest << p->ind_bits | at) & USIM_SQN_MAX;
+	return (highest << p->ind_bits | at) & AKA_SQN_MAX;
 }
 
-uint64_t usim_sqn_from_bytes(const uint8_t b[6])
+uint64_t aka_sqn_from_bytes(const uint8_t b[6])
 {
 	uint64_t v = 0;
 
@@ -66,7 +66,7 @@ uint64_t usim_sqn_from_bytes(const uint8_t b[6])
 	return v;
 }
 
-void usim_sqn_to_bytes(uint64_t sqn, uint8_t b[6])
+void aka_sqn_to_bytes(uint64_t sqn, uint8_t b[6])
 {
 	for (int i = 5; i >= 0; i--) {
 		b[i] = (uint8_t)sqn;

@@ -44,7 +44,7 @@
 #define PAD_LAST	0x80
 
 static const uint8_t tuak_algoname[7] = { 'T', 'U', 'A', 'K', '1', '.', '0' };
-static const uint8_t tuak_zero[USIM_TUAK_RAND_LEN];
+static const uint8_t tuak_zero[AKA_TUAK_RAND_LEN];
 
 /* INSTANCE, TS 35.231 clause 6: the two high bits select the function, the
  * next three the MAC or RES length, then one bit each for a 256-bit CK, IK
@@ -116,39 +116,39 @@ static void put_reversed(uint8_t *dst, const uint8_t *src, size_t len)
 }
 
 /* Fill INOUT as in the table at the top of the file and run Keccak. */
-static void tuak_core(uint8_t io[USIM_KECCAK_OCTETS], const uint8_t top[USIM_TUAK_TOP_LEN],
+static void tuak_core(uint8_t io[AKA_KECCAK_OCTETS], const uint8_t top[AKA_TUAK_TOP_LEN],
 		      uint8_t instance, const uint8_t *rnd, const uint8_t *amf, const uint8_t *sqn,
 		      const uint8_t *k, size_t k_len, unsigned int iterations)
 {
-	memset(io, 0, USIM_KECCAK_OCTETS);
-	put_reversed(io + IO_TOP, top, USIM_TUAK_TOP_LEN);
+	memset(io, 0, AKA_KECCAK_OCTETS);
+	put_reversed(io + IO_TOP, top, AKA_TUAK_TOP_LEN);
 	io[IO_INSTANCE] = instance;
 	put_reversed(io + IO_ALGONAME, tuak_algoname, sizeof(tuak_algoname));
-	put_reversed(io + IO_RAND, rnd, USIM_TUAK_RAND_LEN);
-	put_reversed(io + IO_AMF, amf, USIM_TUAK_AMF_LEN);
-	put_reversed(io + IO_SQN, sqn, USIM_TUAK_SQN_LEN);
+	put_reversed(io + IO_RAND, rnd, AKA_TUAK_RAND_LEN);
+	put_reversed(io + IO_AMF, amf, AKA_TUAK_AMF_LEN);
+	put_reversed(io + IO_SQN, sqn, AKA_TUAK_SQN_LEN);
 	put_reversed(io + IO_K, k, k_len);
 	io[IO_PAD_FIRST] = PAD_FIRST;
 	io[IO_PAD_LAST] = PAD_LAST;
 	for (unsigned int i = 0; i < iterations; i++)
-		usim_keccak_f1600_octets(io);
+		aka_keccak_f1600_octets(io);
 }
 
-int usim_tuak_topc(const uint8_t top[USIM_TUAK_TOP_LEN], const uint8_t *k, size_t k_len,
-		   unsigned int iterations, uint8_t topc[USIM_TUAK_TOP_LEN])
+int aka_tuak_topc(const uint8_t top[AKA_TUAK_TOP_LEN], const uint8_t *k, size_t k_len,
+		   unsigned int iterations, uint8_t topc[AKA_TUAK_TOP_LEN])
 {
-	uint8_t io[USIM_KECCAK_OCTETS];
+	uint8_t io[AKA_KECCAK_OCTETS];
 	uint8_t inst = INST_TOPC;
 
 	if (check_k_iter(k, k_len, iterations, &inst) < 0)
 		return -EINVAL;
 	tuak_core(io, top, inst, tuak_zero, tuak_zero, tuak_zero, k, k_len, iterations);
-	put_reversed(topc, io + IO_TOP, USIM_TUAK_TOP_LEN);
+	put_reversed(topc, io + IO_TOP, AKA_TUAK_TOP_LEN);
 	OPENSSL_cleanse(io, sizeof(io));
 	return 0;
 }
 
-int usim_tuak_params_check(const struct usim_tuak_params *p)
+int aka_tuak_params_check(const struct aka_tuak_params *p)
 {
 	uint8_t inst = 0;
 
@@ -162,10 +162,10 @@ int usim_tuak_params_check(const struct usim_tuak_params *p)
 }
 
 /* f1 and f1*: MAC = INOUT[0..mac_len-1] reversed. */
-static int tuak_mac(const struct usim_tuak_params *p, uint8_t inst, const uint8_t *rnd,
+static int tuak_mac(const struct aka_tuak_params *p, uint8_t inst, const uint8_t *rnd,
 		    const uint8_t *sqn, const uint8_t *amf, uint8_t *mac)
 {
-	uint8_t io[USIM_KECCAK_OCTETS];
+	uint8_t io[AKA_KECCAK_OCTETS];
 
 	if (check_k_iter(p->k, p->k_len, p->iterations, &inst) < 0 ||
 	    LEN_BITS(tuak_mac_codes, p->mac_len, &inst) < 0)
@@ -176,24 +176,24 @@ static int tuak_mac(const struct usim_tuak_params *p, uint8_t inst, const uint8_
 	return 0;
 }
 
-int usim_tuak_f1(const struct usim_tuak_params *p, const uint8_t rnd[USIM_TUAK_RAND_LEN],
-		 const uint8_t sqn[USIM_TUAK_SQN_LEN], const uint8_t amf[USIM_TUAK_AMF_LEN],
+int aka_tuak_f1(const struct aka_tuak_params *p, const uint8_t rnd[AKA_TUAK_RAND_LEN],
+		 const uint8_t sqn[AKA_TUAK_SQN_LEN], const uint8_t amf[AKA_TUAK_AMF_LEN],
 		 uint8_t *mac_a)
 {
 	return tuak_mac(p, INST_F1, rnd, sqn, amf, mac_a);
 }
 
-int usim_tuak_f1star(const struct usim_tuak_params *p, const uint8_t rnd[USIM_TUAK_RAND_LEN],
-		     const uint8_t sqn[USIM_TUAK_SQN_LEN], const uint8_t amf[USIM_TUAK_AMF_LEN],
+int aka_tuak_f1star(const struct aka_tuak_params *p, const uint8_t rnd[AKA_TUAK_RAND_LEN],
+		     const uint8_t sqn[AKA_TUAK_SQN_LEN], const uint8_t amf[AKA_TUAK_AMF_LEN],
 		     uint8_t *mac_s)
 {
 	return tuak_mac(p, INST_F1STAR, rnd, sqn, amf, mac_s);
 }
 
-int usim_tuak_f2345(const struct usim_tuak_params *p, const uint8_t rnd[USIM_TUAK_RAND_LEN],
+int aka_tuak_f2345(const struct aka_tuak_params *p, const uint8_t rnd[AKA_TUAK_RAND_LEN],
 		    uint8_t *res, uint8_t *ck, uint8_t *ik, uint8_t *ak)
 {
-	uint8_t io[USIM_KECCAK_OCTETS];
+	uint8_t io[AKA_KECCAK_OCTETS];
 	uint8_t inst = INST_F2345;
 
 	if (check_k_iter(p->k, p->k_len, p->iterations, &inst) < 0 ||
@@ -209,21 +209,21 @@ int usim_tuak_f2345(const struct usim_tuak_params *p, const uint8_t rnd[USIM_TUA
 	if (ik)
 		put_reversed(ik, io + IO_IK, p->ik_len);
 	if (ak)
-		put_reversed(ak, io + IO_AK, USIM_TUAK_AK_LEN);
+		put_reversed(ak, io + IO_AK, AKA_TUAK_AK_LEN);
 	OPENSSL_cleanse(io, sizeof(io));
 	return 0;
 }
 
-int usim_tuak_f5star(const struct usim_tuak_params *p, const uint8_t rnd[USIM_TUAK_RAND_LEN],
-		     uint8_t ak[USIM_TUAK_AK_LEN])
+int aka_tuak_f5star(const struct aka_tuak_params *p, const uint8_t rnd[AKA_TUAK_RAND_LEN],
+		     uint8_t ak[AKA_TUAK_AK_LEN])
 {
-	uint8_t io[USIM_KECCAK_OCTETS];
+	uint8_t io[AKA_KECCAK_OCTETS];
 	uint8_t inst = INST_F5STAR;
 
 	if (check_k_iter(p->k, p->k_len, p->iterations, &inst) < 0)
 		return -EINVAL;
 	tuak_core(io, p->topc, inst, rnd, tuak_zero, tuak_zero, p->k, p->k_len, p->iterations);
-	put_reversed(ak, io + IO_AK, USIM_TUAK_AK_LEN);
+	put_reversed(ak, io + IO_AK, AKA_TUAK_AK_LEN);
 	OPENSSL_cleanse(io, sizeof(io));
 	return 0;
 }
@@ -241,9 +241,9 @@ static size_t or_default(size_t v, size_t dflt)
 	return v ? v : dflt;
 }
 
-static void alg_params(struct usim_tuak_params *p, const struct usim_alg_keys *keys)
+static void alg_params(struct aka_tuak_params *p, const struct aka_alg_keys *keys)
 {
-	*p = (struct usim_tuak_params){
+	*p = (struct aka_tuak_params){
 		.k = keys->k,
 		.k_len = keys->k_len,
 		.iterations = keys->tuak_iterations ? keys->tuak_iterations : 1,
@@ -252,45 +252,45 @@ static void alg_params(struct usim_tuak_params *p, const struct usim_alg_keys *k
 		.ck_len = or_default(keys->ck_len, TUAK_DEFAULT_CKIK),
 		.ik_len = or_default(keys->ik_len, TUAK_DEFAULT_CKIK),
 	};
-	memcpy(p->topc, keys->topc, USIM_TUAK_TOP_LEN);
+	memcpy(p->topc, keys->topc, AKA_TUAK_TOP_LEN);
 }
 
-static int alg_f1(const struct usim_alg_keys *keys, const uint8_t *rnd, const uint8_t *sqn,
+static int alg_f1(const struct aka_alg_keys *keys, const uint8_t *rnd, const uint8_t *sqn,
 		  const uint8_t *amf, uint8_t *mac, size_t *mac_len)
 {
-	struct usim_tuak_params p;
+	struct aka_tuak_params p;
 	int rc;
 
 	alg_params(&p, keys);
-	rc = usim_tuak_f1(&p, rnd, sqn, amf, mac);
+	rc = aka_tuak_f1(&p, rnd, sqn, amf, mac);
 	if (rc == 0)
 		*mac_len = p.mac_len;
 	OPENSSL_cleanse(&p, sizeof(p));
 	return rc;
 }
 
-static int alg_f1star(const struct usim_alg_keys *keys, const uint8_t *rnd, const uint8_t *sqn,
+static int alg_f1star(const struct aka_alg_keys *keys, const uint8_t *rnd, const uint8_t *sqn,
 		      const uint8_t *amf, uint8_t *mac, size_t *mac_len)
 {
-	struct usim_tuak_params p;
+	struct aka_tuak_params p;
 	int rc;
 
 	alg_params(&p, keys);
-	rc = usim_tuak_f1star(&p, rnd, sqn, amf, mac);
+	rc = aka_tuak_f1star(&p, rnd, sqn, amf, mac);
 	if (rc == 0)
 		*mac_len = p.mac_len;
 	OPENSSL_cleanse(&p, sizeof(p));
 	return rc;
 }
 
-static int alg_f2345(const struct usim_alg_keys *keys, const uint8_t *rnd,
-		     struct usim_alg_vec *vec)
+static int alg_f2345(const struct aka_alg_keys *keys, const uint8_t *rnd,
+		     struct aka_alg_vec *vec)
 {
-	struct usim_tuak_params p;
+	struct aka_tuak_params p;
 	int rc;
 
 	alg_params(&p, keys);
-	rc = usim_tuak_f2345(&p, rnd, vec->res, vec->ck, vec->ik, vec->ak);
+	rc = aka_tuak_f2345(&p, rnd, vec->res, vec->ck, vec->ik, vec->ak);
 	if (rc == 0) {
 		vec->res_len = p.res_len;
 		vec->ck_len = p.ck_len;
@@ -300,30 +300,30 @@ static int alg_f2345(const struct usim_alg_keys *keys, const uint8_t *rnd,
 	return rc;
 }
 
-static int alg_f5star(const struct usim_alg_keys *keys, const uint8_t *rnd, uint8_t *ak)
+static int alg_f5star(const struct aka_alg_keys *keys, const uint8_t *rnd, uint8_t *ak)
 {
-	struct usim_tuak_params p;
+	struct aka_tuak_params p;
 	int rc;
 
 	alg_params(&p, keys);
-	rc = usim_tuak_f5star(&p, rnd, ak);
+	rc = aka_tuak_f5star(&p, rnd, ak);
 	OPENSSL_cleanse(&p, sizeof(p));
 	return rc;
 }
 
 /* TOP -> TOPc, with the subscriber's iteration count */
-static int alg_topc(struct usim_alg_keys *keys, const uint8_t *top, size_t top_len)
+static int alg_topc(struct aka_alg_keys *keys, const uint8_t *top, size_t top_len)
 {
-	if (top_len != USIM_TUAK_TOP_LEN)
+	if (top_len != AKA_TUAK_TOP_LEN)
 		return -EINVAL;
-	return usim_tuak_topc(top, keys->k, keys->k_len,
+	return aka_tuak_topc(top, keys->k, keys->k_len,
 			      keys->tuak_iterations ? keys->tuak_iterations : 1, keys->topc);
 }
 
-const struct usim_alg usim_alg_tuak = {
+const struct aka_alg aka_alg_tuak = {
 	.name = "tuak",
-	.id = USIM_ALG_TUAK,
-	.k_lens = USIM_ALG_K128 | USIM_ALG_K256,
+	.id = AKA_ALG_TUAK,
+	.k_lens = AKA_ALG_K128 | AKA_ALG_K256,
 	.f1 = alg_f1,
 	.f1star = alg_f1star,
 	.f2345 = alg_f2345,

@@ -13,7 +13,7 @@
 #define XOR_RES_DEFAULT	16
 
 /* TS 34.108 8.1.2.1 step 1: XDOUT[0..127] = K[0..127] xor RAND[0..127] */
-static void xor_xdout(const struct usim_alg_keys *keys, const uint8_t *rand, uint8_t *xdout)
+static void xor_xdout(const struct aka_alg_keys *keys, const uint8_t *rand, uint8_t *xdout)
 {
 	for (size_t i = 0; i < XOR_LEN; i++)
 		xdout[i] = keys->k[i] ^ rand[i];
@@ -24,16 +24,16 @@ static void xor_xdout(const struct usim_alg_keys *keys, const uint8_t *rand, uin
  *   MAC[0..63]   = XDOUT[0..63] xor CDOUT[0..63]
  * MAC-S of a resynchronisation (8.1.2.2) is the same function over SQN_MS
  * and the dummy AMF. */
-static int xor_mac(const struct usim_alg_keys *keys, const uint8_t *rand,
+static int xor_mac(const struct aka_alg_keys *keys, const uint8_t *rand,
 		   const uint8_t *sqn, const uint8_t *amf, uint8_t *mac, size_t *mac_len)
 {
 	uint8_t xdout[XOR_LEN];
 
 	xor_xdout(keys, rand, xdout);
-	for (size_t i = 0; i < USIM_ALG_SQN_LEN; i++)
+	for (size_t i = 0; i < AKA_ALG_SQN_LEN; i++)
 		mac[i] = xdout[i] ^ sqn[i];
-	for (size_t i = 0; i < USIM_ALG_AMF_LEN; i++)
-		mac[USIM_ALG_SQN_LEN + i] = xdout[USIM_ALG_SQN_LEN + i] ^ amf[i];
+	for (size_t i = 0; i < AKA_ALG_AMF_LEN; i++)
+		mac[AKA_ALG_SQN_LEN + i] = xdout[AKA_ALG_SQN_LEN + i] ^ amf[i];
 	*mac_len = 8;
 	explicit_bzero(xdout, sizeof(xdout));
 	return 0;
@@ -44,8 +44,8 @@ static int xor_mac(const struct usim_alg_keys *keys, const uint8_t *rand,
  *   CK[0..127]   = XDOUT[8..127] || XDOUT[0..7]
  *   IK[0..127]   = XDOUT[16..127] || XDOUT[0..15]
  *   AK[0..47]    = XDOUT[24..71] */
-static int xor_f2345(const struct usim_alg_keys *keys, const uint8_t *rand,
-		     struct usim_alg_vec *vec)
+static int xor_f2345(const struct aka_alg_keys *keys, const uint8_t *rand,
+		     struct aka_alg_vec *vec)
 {
 	size_t res_len = keys->res_len ? keys->res_len : XOR_RES_DEFAULT;
 	uint8_t xdout[XOR_LEN];
@@ -61,18 +61,18 @@ static int xor_f2345(const struct usim_alg_keys *keys, const uint8_t *rand,
 	}
 	vec->ck_len = XOR_LEN;
 	vec->ik_len = XOR_LEN;
-	memcpy(vec->ak, xdout + 3, USIM_ALG_AK_LEN);
+	memcpy(vec->ak, xdout + 3, AKA_ALG_AK_LEN);
 	explicit_bzero(xdout, sizeof(xdout));
 	return 0;
 }
 
 /* TS 34.108 8.1.2.2: AK* is computed as AK, AK*[0..47] = XDOUT[24..71] */
-static int xor_f5star(const struct usim_alg_keys *keys, const uint8_t *rand, uint8_t *ak)
+static int xor_f5star(const struct aka_alg_keys *keys, const uint8_t *rand, uint8_t *ak)
 {
 	uint8_t xdout[XOR_LEN];
 
 	xor_xdout(keys, rand, xdout);
-	memcpy(ak, xdout + 3, USIM_ALG_AK_LEN);
+	memcpy(ak, xdout + 3, AKA_ALG_AK_LEN);
 	explicit_bzero(xdout, sizeof(xdout));
 	return 0;
 }
@@ -80,22 +80,22 @@ static int xor_f5star(const struct usim_alg_keys *keys, const uint8_t *rand, uin
 /* TS 51.010-1 Annex 4 A4.1.2:
  *   RES1[0..127] = RAND xor Ki
  *   SRES = RES1[0..31], Kc = RES1[32..95]; RES1[96..127] unused */
-static int xor_2g(const struct usim_alg_keys *keys, const uint8_t *rand,
+static int xor_2g(const struct aka_alg_keys *keys, const uint8_t *rand,
 		  uint8_t *sres, uint8_t *kc)
 {
 	uint8_t res1[XOR_LEN];
 
 	xor_xdout(keys, rand, res1);
-	memcpy(sres, res1, USIM_ALG_SRES_LEN);
-	memcpy(kc, res1 + USIM_ALG_SRES_LEN, USIM_ALG_KC_LEN);
+	memcpy(sres, res1, AKA_ALG_SRES_LEN);
+	memcpy(kc, res1 + AKA_ALG_SRES_LEN, AKA_ALG_KC_LEN);
 	explicit_bzero(res1, sizeof(res1));
 	return 0;
 }
 
-const struct usim_alg usim_alg_xor = {
+const struct aka_alg aka_alg_xor = {
 	.name = "xor",
-	.id = USIM_ALG_XOR,
-	.k_lens = USIM_ALG_K128,
+	.id = AKA_ALG_XOR,
+	.k_lens = AKA_ALG_K128,
 	.f1 = xor_mac,
 	.f1star = xor_mac,
 	.f2345 = xor_f2345,
@@ -103,9 +103,9 @@ const struct usim_alg usim_alg_xor = {
 	.gsm = NULL,		/* c2/c3 over f2..f4 (TS 33.102 6.8.1.2) */
 };
 
-const struct usim_alg usim_alg_xor_2g = {
+const struct aka_alg aka_alg_xor_2g = {
 	.name = "xor-2g",
-	.id = USIM_ALG_XOR_2G,
-	.k_lens = USIM_ALG_K128,
+	.id = AKA_ALG_XOR_2G,
+	.k_lens = AKA_ALG_K128,
 	.gsm = xor_2g,
 };

@@ -145,7 +145,7 @@ static int parse_csim(const char *s, size_t len, uint8_t *rapdu, size_t cap, siz
 		return -EPROTO;
 	hex = ++pos;
 	while (pos < end && *pos != '"') {
-		if (apdu_hex_nibble(*pos) < 0)
+		if (common_hex_nibble(*pos) < 0)
 			return -EPROTO;
 		pos++;
 	}
@@ -158,7 +158,7 @@ static int parse_csim(const char *s, size_t len, uint8_t *rapdu, size_t cap, siz
 		return -EPROTO;
 	if (nhex / 2 > cap)
 		return -ENOBUFS;
-	if (apdu_hex_decode(hex, nhex, rapdu, cap) != (int)(nhex / 2))
+	if (common_hex_decode(hex, nhex, rapdu, cap) != (int)(nhex / 2))
 		return -EPROTO;
 	*out = nhex / 2;
 	return 0;

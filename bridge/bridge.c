@@ -45,10 +45,10 @@ static void put_lv(struct apdu_rsp *rsp, const uint8_t *v, size_t len)
 static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t len,
 		     struct apdu_rsp *rsp)
 {
-	struct usim_e2m_cmd c;
-	struct usim_e2m_request req;
-	struct usim_e2m_keyset ks;
-	struct usim_e2m_fc fc = { .ke2m_me = b->cfg.fc_me, .alg = b->cfg.fc_alg };
+	struct e2m_cmd c;
+	struct e2m_request req;
+	struct e2m_keyset ks;
+	struct e2m_fc fc = { .ke2m_me = b->cfg.fc_me, .alg = b->cfg.fc_alg };
 	uint8_t d[34], answer[APDU_RSP_MAX];
 	struct apdu_rsp card = { .buf = answer, .cap = sizeof(answer) };
 	const uint8_t *pos, *end, *res, *ck, *ik;
@@ -58,7 +58,7 @@ static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t 
 	int rc;
 
 	rsp->len = 0;
-	rsp->sw = usim_e2m_cmd_parse(data, len, &c);
+	rsp->sw = e2m_cmd_parse(data, len, &c);
 	if (rsp->sw != APDU_SW_OK)
 		return 0;
 	if (!e2m_policy_eid_allowed(&b->cfg, c.eid, c.eid_len)) {
@@ -86,13 +86,13 @@ static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t 
 		rsp->sw = APDU_SW_TECHNICAL_PROBLEM;
 		goto out;
 	}
-	req = (struct usim_e2m_request){
+	req = (struct e2m_request){
 		.rand = c.rand, .sqn_ak = c.autn, .eid = c.eid, .eid_len = c.eid_len,
 		.alg = c.alg_given ? c.alg : b->cfg.alg,
 		.confidentiality = e2m_policy_confidentiality(b->cfg.home_confidentiality,
 							      &b->cfg.no_confidentiality, c.snid),
 	};
-	if (usim_e2m_keyset_me(&fc, ck, ik, &req, &ks) < 0) {
+	if (e2m_keyset_me(&fc, ck, ik, &req, &ks) < 0) {
 		rsp->sw = APDU_SW_TECHNICAL_PROBLEM;
 		goto out;
 	}
@@ -104,9 +104,9 @@ static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t 
 	put_lv(rsp, ks.k_int, sizeof(ks.k_int));
 	put_lv(rsp, ks.k_enc, ks.k_enc_len);
 	rsp->sw = APDU_SW_OK;
-	e2m_log_key(DBRIDGE, "K_E2M_int (E)", ks.k_int, sizeof(ks.k_int));
+	common_log_key(DBRIDGE, "K_E2M_int (E)", ks.k_int, sizeof(ks.k_int));
 	LOGP(DBRIDGE, LOGL_INFO, "variant E keys for %s\n", ks.kid);
-	usim_e2m_keyset_clear(&ks);
+	e2m_keyset_clear(&ks);
 out:
 	OPENSSL_cleanse(answer, card.len);
 	return 0;

@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'E': be.force_variant_e = true; break;
 		case 'v': verbose++; break;
-		case 'K': e2m_log_keys = 1; break;
+		case 'K': common_log_keys = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -290,7 +290,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 1; i + 1 < sizeof(modem_atr); i++)
 		modem_atr[sizeof(modem_atr) - 1] ^= modem_atr[i];	/* TCK */
-	e2m_log_init(ctx, verbose);
+	common_log_init(ctx, verbose);
 	{
 		struct sigaction sa = { .sa_handler = on_signal };
 		sigaction(SIGTERM, &sa, NULL);

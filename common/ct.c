@@ -5,7 +5,7 @@
 
 #include "common/ct.h"
 
-bool usim_ct_equal(const void *a, const void *b, size_t len)
+bool common_ct_equal(const void *a, const void *b, size_t len)
 {
 	/* volatile: the compiler may neither stop at the first difference
 	 * nor turn the loop into a call to memcmp() */

@@ -8,4 +8,4 @@
 /*! True if the len octets at a and b are equal. The time taken depends on
  *  len only, never on where the octets differ: every octet is read and the
  *  differences are OR-ed together. Not an alias of memcmp(). */
-bool usim_ct_equal(const void *a, const void *b, size_t len);
+bool common_ct_equal(const void *a, const void *b, size_t len);

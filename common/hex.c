@@ -3,7 +3,7 @@
 #include "common/hex.h"
 
 /*! The value of one hex digit, or -1. */
-int apdu_hex_nibble(char c)
+int common_hex_nibble(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -17,12 +17,12 @@ int apdu_hex_nibble(char c)
 /*! Decode len hex digits (an even number, no separators) into at most cap
  *  octets. Returns the octet count, or -1 (odd length, a non-hex digit, or
  *  more than cap octets) with nothing promised about out. */
-int apdu_hex_decode(const char *s, size_t len, uint8_t *out, size_t cap)
+int common_hex_decode(const char *s, size_t len, uint8_t *out, size_t cap)
 {
 	if (len % 2 || len / 2 > cap)
 		return -1;
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = apdu_hex_nibble(s[2 * i]), lo = apdu_hex_nibble(s[2 * i + 1]);
+		int hi = common_hex_nibble(s[2 * i]), lo = common_hex_nibble(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

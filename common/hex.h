@@ -5,5 +5,5 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int apdu_hex_nibble(char c);
-int apdu_hex_decode(const char *s, size_t len, uint8_t *out, size_t cap);
+int common_hex_nibble(char c);
+int common_hex_decode(const char *s, size_t len, uint8_t *out, size_t cap);

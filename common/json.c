@@ -84,7 +84,7 @@ int common_json_hex(struct common_json_ctx *c, const char *s, uint8_t *out, size
 
 	if (!s || len % 2 || len / 2 > max)
 		return common_json_fail(c, "expected a hex string of at most %zu octets", max);
-	n = apdu_hex_decode(s, len, out, max);
+	n = common_hex_decode(s, len, out, max);
 	if (n < 0)
 		return common_json_fail(c, "'%s' is not hex", s);
 	return n;

@@ -7,7 +7,7 @@
 
 #include <osmocom/core/logging.h>
 
-enum e2m_log_cat {
+enum common_log_cat {
 	DAPDU,		/* APDU exchanges */
 	DVPCD,		/* vpcd connection */
 	DPCSC,		/* PC/SC client */
@@ -20,12 +20,12 @@ enum e2m_log_cat {
 	DKEYD,		/* key service (keyd/) */
 };
 
-extern const struct log_info e2m_log_info;
+extern const struct log_info common_log_info;
 
 /* Set by a program's documented --log-keys switch; off by default. */
-extern int e2m_log_keys;
+extern int common_log_keys;
 
-void e2m_log_init(void *ctx, int verbose);
+void common_log_init(void *ctx, int verbose);
 /* The only way a key may reach a log: prints "label: <hidden>" unless
- * e2m_log_keys is set. */
-void e2m_log_key(int cat, const char *label, const uint8_t *key, size_t len);
+ * common_log_keys is set. */
+void common_log_key(int cat, const char *label, const uint8_t *key, size_t len);

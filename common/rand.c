@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* usim_rand_bytes() over OpenSSL's CSPRNG; nothing else in the tree draws
+/* common_rand_bytes() over OpenSSL's CSPRNG; nothing else in the tree draws
  * random numbers for keys or challenges. */
 
 #include <errno.h>
@@ -10,7 +10,7 @@
 
 #include "common/rand.h"
 
-int usim_rand_bytes(uint8_t *buf, size_t len)
+int common_rand_bytes(uint8_t *buf, size_t len)
 {
 	if (len > INT_MAX)
 		return -EINVAL;		/* RAND_bytes() takes an int */

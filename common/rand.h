@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one source of randomness of e2msim's libraries and tools (RAND of an
  * authentication vector). A test replaces it by linking its own
- * usim_rand_bytes() before libusim. */
+ * common_rand_bytes() before libusim. */
 #pragma once
 
 #include <stddef.h>
@@ -10,4 +10,4 @@
 /*! Fill buf with len octets from a cryptographically secure generator.
  *  0, -EIO when the generator fails (then buf is zeroed), -EINVAL for
  *  len above INT_MAX. */
-int usim_rand_bytes(uint8_t *buf, size_t len);
+int common_rand_bytes(uint8_t *buf, size_t len);

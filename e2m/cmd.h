@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct usim_e2m_cmd {
+struct e2m_cmd {
 	const uint8_t *rand;	/* 16 octets */
 	const uint8_t *autn;	/* 16 octets */
 	const uint8_t *eid;
@@ -18,4 +18,4 @@ struct usim_e2m_cmd {
 	uint8_t alg;
 };
 
-uint16_t usim_e2m_cmd_parse(const uint8_t *data, size_t len, struct usim_e2m_cmd *c);
+uint16_t e2m_cmd_parse(const uint8_t *data, size_t len, struct e2m_cmd *c);

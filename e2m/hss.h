@@ -25,6 +25,6 @@ struct e2m_hss_request {
  *  when usim is not NULL, *me from the AV's CK || IK when me is not NULL.
  *  *have_usim says whether *usim was made. 0, or -EINVAL (an AV without
  *  128-bit CK and IK, a bad EID or ALG). */
-int e2m_hss_keysets(const struct e2m_config *e, const struct usim_alg_keys *keys,
-		    const struct usim_auc_vec *av, const struct e2m_hss_request *r,
-		    struct usim_e2m_keyset *usim, struct usim_e2m_keyset *me, bool *have_usim);
+int e2m_hss_keysets(const struct e2m_config *e, const struct aka_alg_keys *keys,
+		    const struct aka_auc_vec *av, const struct e2m_hss_request *r,
+		    struct e2m_keyset *usim, struct e2m_keyset *me, bool *have_usim);

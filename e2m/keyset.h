@@ -10,7 +10,7 @@
 
 #include "e2m/kdf.h"
 
-struct usim_e2m_request {
+struct e2m_request {
 	const uint8_t *rand;		/* 16 octets */
 	const uint8_t *sqn_ak;		/* SQN xor AK: the first 6 octets of AUTN */
 	const uint8_t *eid;
@@ -19,18 +19,18 @@ struct usim_e2m_request {
 	bool confidentiality;		/* the policy allows K_E2M_enc */
 };
 
-struct usim_e2m_keyset {
-	uint8_t k_int[USIM_E2M_ALG_KEY_LEN];
-	uint8_t k_enc[USIM_E2M_ALG_KEY_LEN];
+struct e2m_keyset {
+	uint8_t k_int[E2M_ALG_KEY_LEN];
+	uint8_t k_enc[E2M_ALG_KEY_LEN];
 	size_t k_enc_len;		/* 0: no K_E2M_enc */
-	char kid[USIM_E2M_KID_MAX];
+	char kid[E2M_KID_MAX];
 };
 
-int usim_e2m_alg_check(uint8_t alg);
-int usim_e2m_keyset_usim(const struct usim_e2m_fc *fc, const uint8_t *k, size_t k_len,
-			 const struct usim_e2m_request *req, struct usim_e2m_keyset *ks);
-int usim_e2m_keyset_usim_prepared(const struct usim_e2m_fc *fc, const struct usim_kdf_key *k,
-				  const struct usim_e2m_request *req, struct usim_e2m_keyset *ks);
-int usim_e2m_keyset_me(const struct usim_e2m_fc *fc, const uint8_t ck[16], const uint8_t ik[16],
-		       const struct usim_e2m_request *req, struct usim_e2m_keyset *ks);
-void usim_e2m_keyset_clear(struct usim_e2m_keyset *ks);
+int e2m_alg_check(uint8_t alg);
+int e2m_keyset_usim(const struct e2m_fc *fc, const uint8_t *k, size_t k_len,
+			 const struct e2m_request *req, struct e2m_keyset *ks);
+int e2m_keyset_usim_prepared(const struct e2m_fc *fc, const struct e2m_kdf_key *k,
+				  const struct e2m_request *req, struct e2m_keyset *ks);
+int e2m_keyset_me(const struct e2m_fc *fc, const uint8_t ck[16], const uint8_t ik[16],
+		       const struct e2m_request *req, struct e2m_keyset *ks);
+void e2m_keyset_clear(struct e2m_keyset *ks);

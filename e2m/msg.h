@@ -6,7 +6,7 @@
  *   offset        octets  field
  *   0             1       tag 'E2'
  *   1             1       version '01'
- *   2             1       n, length of E2M-KID (1..153, USIM_E2M_KID_MAX - 1)
+ *   2             1       n, length of E2M-KID (1..153, E2M_KID_MAX - 1)
  *   3             n       E2M-KID, base64(RAND) "@" EID (doc/e2m-profile.md 2), no NUL
  *   3+n           2       m, payload length, big-endian (0..65535)
  *   5+n           m       payload
@@ -16,7 +16,7 @@
  *   IA 1: HMAC-SHA-256(K_E2M_int, payload)   (RFC 2104, FIPS 180-4)
  *   IA 2: AES-128-CMAC(K_E2M_int, payload)   (RFC 4493)
  * (doc/e2m-profile.md 2, IA table). The MAC covers the payload only: the header is
- * checked by usim_e2m_msg_parse(), and the KID by usim_e2m_msg_verify()
+ * checked by e2m_msg_parse(), and the KID by e2m_msg_verify()
  * against the keyset it named. Integrity only: confidentiality (EA) is not
  * part of this framing. Pure functions: no I/O, temporaries cleared. */
 #pragma once
@@ -26,46 +26,46 @@
 
 #include "e2m/kdf.h"
 
-#define USIM_E2M_MSG_TAG	0xE2
-#define USIM_E2M_MSG_VERSION	0x01
-#define USIM_E2M_MSG_MAC_LEN	8	/* 64 bits, doc/e2m-profile.md 2 */
-#define USIM_E2M_MSG_KID_MAX	(USIM_E2M_KID_MAX - 1)
-#define USIM_E2M_MSG_PAYLOAD_MAX 0xFFFF
+#define E2M_MSG_TAG	0xE2
+#define E2M_MSG_VERSION	0x01
+#define E2M_MSG_MAC_LEN	8	/* 64 bits, doc/e2m-profile.md 2 */
+#define E2M_MSG_KID_MAX	(E2M_KID_MAX - 1)
+#define E2M_MSG_PAYLOAD_MAX 0xFFFF
 /* Octets around a KID of k octets and a payload of m octets. */
-#define USIM_E2M_MSG_LEN(k, m)	(3 + (size_t)(k) + 2 + (size_t)(m) + USIM_E2M_MSG_MAC_LEN)
+#define E2M_MSG_LEN(k, m)	(3 + (size_t)(k) + 2 + (size_t)(m) + E2M_MSG_MAC_LEN)
 
 /* A parsed message; payload and mac point into the parsed octets. */
-struct usim_e2m_msg {
-	char kid[USIM_E2M_KID_MAX];	/* NUL-terminated copy */
+struct e2m_msg {
+	char kid[E2M_KID_MAX];	/* NUL-terminated copy */
 	size_t kid_len;
 	const uint8_t *payload;
 	size_t payload_len;
-	const uint8_t *mac;		/* USIM_E2M_MSG_MAC_LEN octets */
+	const uint8_t *mac;		/* E2M_MSG_MAC_LEN octets */
 };
 
 /*! The MAC of the framing above: the first 64 bits of the IA's MAC of
  *  payload under K_E2M_int. 0; -EINVAL for an IA other than 1 or 2 or a
  *  payload over 65535 octets; -EIO when libcrypto fails. */
-int usim_e2m_msg_mac(uint8_t ia, const uint8_t k_int[USIM_E2M_ALG_KEY_LEN],
+int e2m_msg_mac(uint8_t ia, const uint8_t k_int[E2M_ALG_KEY_LEN],
 		     const uint8_t *payload, size_t payload_len,
-		     uint8_t mac[USIM_E2M_MSG_MAC_LEN]);
+		     uint8_t mac[E2M_MSG_MAC_LEN]);
 
 /*! Writes the message for kid and payload into out[cap]; *out_len gets its
  *  length. 0; -EINVAL for an IA, KID (1..153 octets, no NUL) or payload
- *  length out of range; -ENOSPC when cap is below USIM_E2M_MSG_LEN (nothing
+ *  length out of range; -ENOSPC when cap is below E2M_MSG_LEN (nothing
  *  is written then); -EIO when libcrypto fails. */
-int usim_e2m_msg_build(uint8_t ia, const uint8_t k_int[USIM_E2M_ALG_KEY_LEN], const char *kid,
+int e2m_msg_build(uint8_t ia, const uint8_t k_int[E2M_ALG_KEY_LEN], const char *kid,
 		       const uint8_t *payload, size_t payload_len,
 		       uint8_t *out, size_t cap, size_t *out_len);
 
 /*! Splits msg[len] into its fields, checking every length against the
  *  octets there are. 0, or -EBADMSG (wrong tag or version, a length that
  *  overruns or leaves octets over, an empty KID or one with a NUL). */
-int usim_e2m_msg_parse(const uint8_t *msg, size_t len, struct usim_e2m_msg *m);
+int e2m_msg_parse(const uint8_t *msg, size_t len, struct e2m_msg *m);
 
 /*! Checks a parsed message against the keyset it names: the KID equals kid,
- *  and the MAC, compared in constant time (usim_ct_equal), is the IA's MAC
+ *  and the MAC, compared in constant time (common_ct_equal), is the IA's MAC
  *  of the payload under k_int. 0; -EBADMSG when either differs; -EINVAL for
  *  a bad IA; -EIO when libcrypto fails. */
-int usim_e2m_msg_verify(const struct usim_e2m_msg *m, const char *kid, uint8_t ia,
-			const uint8_t k_int[USIM_E2M_ALG_KEY_LEN]);
+int e2m_msg_verify(const struct e2m_msg *m, const char *kid, uint8_t ia,
+			const uint8_t k_int[E2M_ALG_KEY_LEN]);

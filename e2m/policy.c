@@ -10,8 +10,8 @@ void e2m_config_defaults(struct e2m_config *e)
 {
 	*e = (struct e2m_config){
 		.enabled = true, .home_confidentiality = true, .alg = 0x11, .p2 = 0x83,
-		.fc_usim = USIM_E2M_FC_KE2M_USIM, .fc_me = USIM_E2M_FC_KE2M_ME,
-		.fc_alg = USIM_E2M_FC_ALG,
+		.fc_usim = E2M_FC_KE2M_USIM, .fc_me = E2M_FC_KE2M_ME,
+		.fc_alg = E2M_FC_ALG,
 	};
 }
 
@@ -38,9 +38,9 @@ static int parse_eids(struct common_json_ctx *c, json_t *v)
 					E2M_POLICY_EIDS_MAX);
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		const char *s = json_string_value(json_array_get(v, i));
-		if (!s || !*s || strlen(s) > USIM_E2M_EID_MAX)
+		if (!s || !*s || strlen(s) > E2M_EID_MAX)
 			return common_json_fail(c, "entry %zu: expected a name of 1 to %d octets", i,
-						USIM_E2M_EID_MAX);
+						E2M_EID_MAX);
 		memcpy(e->eids[i], s, strlen(s) + 1);
 	}
 	e->n_eids = (unsigned int)json_array_size(v);
@@ -228,7 +228,7 @@ void e2m_policy_files_decode(const uint8_t *pol, size_t pol_len, const uint8_t *
 	for (unsigned int r = 0; r < rec_count && e->n_eids < E2M_POLICY_EIDS_MAX; r++) {
 		const uint8_t *rec = eid + (size_t)r * rec_len;
 		if (rec_len < 2 || rec[0] != E2M_EID_TAG || rec[1] == 0 || rec[1] > rec_len - 2 ||
-		    rec[1] > USIM_E2M_EID_MAX)
+		    rec[1] > E2M_EID_MAX)
 			continue;
 		memcpy(e->eids[e->n_eids], rec + 2, rec[1]);
 		e->eids[e->n_eids++][rec[1]] = '\0';

@@ -33,7 +33,7 @@ struct e2m_config {
 	bool enabled;			/* EF.E2M_POL b1 */
 	bool home_confidentiality;	/* EF.E2M_POL b2 */
 	unsigned int n_eids;		/* 0: any EID */
-	char eids[E2M_POLICY_EIDS_MAX][USIM_E2M_EID_MAX + 1];
+	char eids[E2M_POLICY_EIDS_MAX][E2M_EID_MAX + 1];
 	struct common_plmn_list no_confidentiality;
 	uint16_t amf_mask;		/* E2M indicator required in AMF; 0: none */
 	uint8_t alg;			/* default ALG octet, EA << 4 | IA */

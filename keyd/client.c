@@ -25,7 +25,7 @@ struct keyd_client {
 	CURL *curl;
 	struct curl_slist *json_headers;	/* Content-Type, no Expect */
 	char base[URL_MAX];
-	char url[URL_MAX + 3 * USIM_E2M_KID_MAX + 32];
+	char url[URL_MAX + 3 * E2M_KID_MAX + 32];
 	char curl_err[CURL_ERROR_SIZE];
 	/* the answer's body; may hold a keyset: cleared after every request */
 	char body[KEYD_BODY_MAX + 1];
@@ -283,7 +283,7 @@ int keyd_client_push(struct keyd_client *c, const struct keyd_keyset *ks, int64_
 int keyd_client_fetch(struct keyd_client *c, const char *kid, struct keyd_keyset *ks,
 		      char *err, size_t errlen)
 {
-	char body[3 * USIM_E2M_KID_MAX * 2 + 16];
+	char body[3 * E2M_KID_MAX * 2 + 16];
 	int status;
 
 	if (kid_body(kid, body, sizeof(body))) {
@@ -301,7 +301,7 @@ int keyd_client_fetch(struct keyd_client *c, const char *kid, struct keyd_keyset
 
 int keyd_client_session(struct keyd_client *c, const char *kid, char *err, size_t errlen)
 {
-	char body[3 * USIM_E2M_KID_MAX * 2 + 16];
+	char body[3 * E2M_KID_MAX * 2 + 16];
 	int status;
 
 	if (kid_body(kid, body, sizeof(body))) {
@@ -315,7 +315,7 @@ int keyd_client_session(struct keyd_client *c, const char *kid, char *err, size_
 
 int keyd_client_delete(struct keyd_client *c, const char *kid, char *err, size_t errlen)
 {
-	char path[sizeof("/v1/keysets/") + 3 * USIM_E2M_KID_MAX];
+	char path[sizeof("/v1/keysets/") + 3 * E2M_KID_MAX];
 	char *escaped;
 	int n, status;
 

@@ -390,7 +390,7 @@ static int parse_lifetimes(struct ctx *x, json_t *v)
 		snprintf(field, sizeof(field), "%seid_suffix", prefix);
 		if (!json_object_get(m, "eid_suffix"))
 			return cfail(x, "%s: missing", field);
-		s = get_str(x, json_object_get(m, "eid_suffix"), field, USIM_E2M_EID_MAX);
+		s = get_str(x, json_object_get(m, "eid_suffix"), field, E2M_EID_MAX);
 		if (!s)
 			return -1;
 		if (s[0] == '.')

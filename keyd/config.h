@@ -26,7 +26,7 @@ enum keyd_role {
 };
 
 struct keyd_lifetime {
-	char eid_suffix[USIM_E2M_EID_MAX + 1];
+	char eid_suffix[E2M_EID_MAX + 1];
 	int64_t seconds;
 };
 

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "common/file.h"
 #include "keyd/hss.h"
 
 /* doc/e2m-profile.md 5, one row per variant */
@@ -211,23 +212,15 @@ int keyd_hss_config_parse(struct keyd_hss_config *c, const char *json, size_t le
 int keyd_hss_config_load(struct keyd_hss_config *c, const char *path, char *err, size_t errlen)
 {
 	static const char *const which[] = { "cert", "key", "ca" };
-	char text[16384], dir[KEYD_HSS_PATH_MAX], msg[256];
+	char *text, dir[KEYD_HSS_PATH_MAX], msg[256];
 	const char *slash = strrchr(path, '/');
 	const char *files[3];
 	size_t len;
-	FILE *f;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
-	f = fopen(path, "r");
-	if (!f)
-		return keyd_errf(err, errlen, "%s: %s", path, strerror(errno));
-	len = fread(text, 1, sizeof(text), f);
-	if (ferror(f) || len == sizeof(text)) {
-		fclose(f);
-		return keyd_errf(err, errlen, "%s: unreadable or longer than %zu octets", path,
-			    sizeof(text) - 1);
-	}
-	fclose(f);
+	if (common_file_read(path, &text, &len, msg, sizeof(msg)) < 0)
+		return keyd_errf(err, errlen, "%s: %s", path, msg);
 	if (slash && (size_t)(slash - path) < sizeof(dir)) {
 		memcpy(dir, path, (size_t)(slash - path));
 		dir[slash - path] = '\0';
@@ -236,7 +229,9 @@ int keyd_hss_config_load(struct keyd_hss_config *c, const char *path, char *err,
 	} else {
 		dir[0] = '\0';
 	}
-	if (keyd_hss_config_parse(c, text, len, dir, msg, sizeof(msg)))
+	rc = keyd_hss_config_parse(c, text, len, dir, msg, sizeof(msg));
+	common_file_free(text, len);
+	if (rc)
 		return keyd_errf(err, errlen, "%s: %s", path, msg);
 	/* the TLS files, so that a typo shows now and not at the first push */
 	files[0] = c->cert;
@@ -255,12 +250,12 @@ int keyd_hss_config_load(struct keyd_hss_config *c, const char *path, char *err,
 
 /* ---- the keyset handed on ---- */
 
-int keyd_hss_keyset(struct keyd_keyset *out, const struct usim_e2m_keyset *ks, const char *eid,
+int keyd_hss_keyset(struct keyd_keyset *out, const struct e2m_keyset *ks, const char *eid,
 		    uint8_t alg, enum keyd_derivation derivation)
 {
 	memset(out, 0, sizeof(*out));
-	if (usim_e2m_alg_check(alg) < 0 || (ks->k_enc_len != 0 && ks->k_enc_len != sizeof(out->k_enc)) ||
-	    (ks->k_enc_len && (alg >> 4) == USIM_E2M_EA_NONE) ||
+	if (e2m_alg_check(alg) < 0 || (ks->k_enc_len != 0 && ks->k_enc_len != sizeof(out->k_enc)) ||
+	    (ks->k_enc_len && (alg >> 4) == E2M_EA_NONE) ||
 	    keyd_kid_check(ks->kid, out->eid, sizeof(out->eid)) || strcmp(out->eid, eid)) {
 		keyd_keyset_clear(out);
 		return -EINVAL;

@@ -74,7 +74,7 @@ const char *keyd_hss_variant_name(enum keyd_hss_variant v);
  *  (EA 0, or the policy withheld it) the keyset's ALG says EA 0, as
  *  keyd/API.md requires. 0, or -EINVAL for an inconsistent input (an EID
  *  other than the KID's, a bad ALG). */
-int keyd_hss_keyset(struct keyd_keyset *out, const struct usim_e2m_keyset *ks, const char *eid,
+int keyd_hss_keyset(struct keyd_keyset *out, const struct e2m_keyset *ks, const char *eid,
 		    uint8_t alg, enum keyd_derivation derivation);
 
 /*! POST /v1/keysets of ks to delivery[v]: the HTTP status (201 stored) or

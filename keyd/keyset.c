@@ -41,7 +41,7 @@ int keyd_kid_check(const char *kid, char *eid, size_t eid_cap)
 	uint8_t rnd[KID_RAND_B64_LEN];
 	size_t i, eid_len;
 
-	if (!kid || strnlen(kid, USIM_E2M_KID_MAX) >= USIM_E2M_KID_MAX)
+	if (!kid || strnlen(kid, E2M_KID_MAX) >= E2M_KID_MAX)
 		return -1;
 	for (i = 0; i < KID_RAND_B64_LEN - 2; i++)
 		if (!is_base64_char(kid[i]))
@@ -57,7 +57,7 @@ int keyd_kid_check(const char *kid, char *eid, size_t eid_cap)
 	}
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 	eid_len = strlen(kid + 25);
-	if (eid_len < USIM_E2M_EID_MIN || eid_len > USIM_E2M_EID_MAX)
+	if (eid_len < E2M_EID_MIN || eid_len > E2M_EID_MAX)
 		return -1;
 	if (eid) {
 		if (eid_cap <= eid_len)
@@ -91,17 +91,17 @@ static const char *get_string(json_t *obj, const char *field, size_t max, bool r
 	return s;
 }
 
-static int get_key(json_t *obj, const char *field, uint8_t out[USIM_E2M_ALG_KEY_LEN],
+static int get_key(json_t *obj, const char *field, uint8_t out[E2M_ALG_KEY_LEN],
 		   char *err, size_t errlen)
 {
-	const char *s = get_string(obj, field, 2 * USIM_E2M_ALG_KEY_LEN, true, err, errlen);
+	const char *s = get_string(obj, field, 2 * E2M_ALG_KEY_LEN, true, err, errlen);
 
 	if (!s)
 		return -1;
-	if (strlen(s) != 2 * USIM_E2M_ALG_KEY_LEN ||
-	    apdu_hex_decode(s, strlen(s), out, USIM_E2M_ALG_KEY_LEN) != USIM_E2M_ALG_KEY_LEN)
+	if (strlen(s) != 2 * E2M_ALG_KEY_LEN ||
+	    common_hex_decode(s, strlen(s), out, E2M_ALG_KEY_LEN) != E2M_ALG_KEY_LEN)
 		return keyd_errf(err, errlen, "%s: expected %d hex digits", field,
-			    2 * USIM_E2M_ALG_KEY_LEN);
+			    2 * E2M_ALG_KEY_LEN);
 	return 0;
 }
 
@@ -119,13 +119,13 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 
 	if (!json_is_object(obj))
 		return keyd_errf(err, errlen, "keyset: not a JSON object");
-	kid = get_string(obj, "kid", USIM_E2M_KID_MAX - 1, true, err, errlen);
+	kid = get_string(obj, "kid", E2M_KID_MAX - 1, true, err, errlen);
 	if (!kid)
 		return -1;
 	if (keyd_kid_check(kid, ks->eid, sizeof(ks->eid)))
 		return keyd_errf(err, errlen, "kid: not base64(RAND) \"@\" EID (doc/e2m-profile.md 2)");
 	memcpy(ks->kid, kid, strlen(kid) + 1);
-	eid = get_string(obj, "eid", USIM_E2M_EID_MAX, true, err, errlen);
+	eid = get_string(obj, "eid", E2M_EID_MAX, true, err, errlen);
 	if (!eid)
 		return -1;
 	if (strcmp(eid, ks->eid))
@@ -134,7 +134,7 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 	alg = get_string(obj, "alg", 2, true, err, errlen);
 	if (!alg)
 		return -1;
-	if (strlen(alg) != 2 || apdu_hex_decode(alg, 2, &alg_octet, 1) != 1)
+	if (strlen(alg) != 2 || common_hex_decode(alg, 2, &alg_octet, 1) != 1)
 		return keyd_errf(err, errlen, "alg: expected 2 hex digits");
 	ea = alg_octet >> 4;
 	ia = alg_octet & 0x0f;
@@ -154,14 +154,14 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 
 	if (get_key(obj, "k_int", ks->k_int, err, errlen))
 		return -1;
-	if (ea == USIM_E2M_EA_NONE) {
+	if (ea == E2M_EA_NONE) {
 		if (json_object_get(obj, "k_enc"))
 			return keyd_errf(err, errlen, "k_enc: present although EA is 0");
 		ks->k_enc_len = 0;
 	} else {
 		if (get_key(obj, "k_enc", ks->k_enc, err, errlen))
 			return -1;
-		ks->k_enc_len = USIM_E2M_ALG_KEY_LEN;
+		ks->k_enc_len = E2M_ALG_KEY_LEN;
 	}
 
 	expires = json_object_get(obj, "expires");
@@ -238,8 +238,8 @@ static int put_escaped(char *out, size_t cap, const char *s)
 
 int keyd_keyset_to_json(const struct keyd_keyset *ks, char *out, size_t cap)
 {
-	char k_int[2 * USIM_E2M_ALG_KEY_LEN + 1], k_enc[2 * USIM_E2M_ALG_KEY_LEN + 1];
-	char kid[2 * USIM_E2M_KID_MAX * 3], eid[USIM_E2M_EID_MAX * 6 + 1];
+	char k_int[2 * E2M_ALG_KEY_LEN + 1], k_enc[2 * E2M_ALG_KEY_LEN + 1];
+	char kid[2 * E2M_KID_MAX * 3], eid[E2M_EID_MAX * 6 + 1];
 	int n = -1;
 
 	if (put_escaped(kid, sizeof(kid), ks->kid) < 0 || put_escaped(eid, sizeof(eid), ks->eid) < 0)

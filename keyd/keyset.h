@@ -20,12 +20,12 @@ enum keyd_derivation {
 };
 
 struct keyd_keyset {
-	char kid[USIM_E2M_KID_MAX];		/* E2M-KID: base64(RAND) "@" EID */
-	char eid[USIM_E2M_EID_MAX + 1];		/* the EID part of kid */
+	char kid[E2M_KID_MAX];		/* E2M-KID: base64(RAND) "@" EID */
+	char eid[E2M_EID_MAX + 1];		/* the EID part of kid */
 	uint8_t alg;				/* EA << 4 | IA */
 	enum keyd_derivation derivation;
-	uint8_t k_int[USIM_E2M_ALG_KEY_LEN];
-	uint8_t k_enc[USIM_E2M_ALG_KEY_LEN];
+	uint8_t k_int[E2M_ALG_KEY_LEN];
+	uint8_t k_enc[E2M_ALG_KEY_LEN];
 	size_t k_enc_len;			/* 0 iff EA is 0 */
 	int64_t expires;			/* Unix seconds; 0: not yet set */
 };

@@ -167,8 +167,8 @@ static void fail(const struct keyd_service_request *req, struct keyd_service_ans
 
 /* {"kid": "..."}: the body of fetch and sessions. 0, or -1 refused. */
 static int parse_kid_body(struct keyd_service *svc, const struct keyd_service_request *req,
-			  struct keyd_service_answer *ans, char kid[USIM_E2M_KID_MAX],
-			  char eid[USIM_E2M_EID_MAX + 1])
+			  struct keyd_service_answer *ans, char kid[E2M_KID_MAX],
+			  char eid[E2M_EID_MAX + 1])
 {
 	json_error_t jerr;
 	json_t *obj = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -188,7 +188,7 @@ static int parse_kid_body(struct keyd_service *svc, const struct keyd_service_re
 		return -1;
 	}
 	s = json_string_value(v);
-	if (!s || strlen(s) != json_string_length(v) || keyd_kid_check(s, eid, USIM_E2M_EID_MAX + 1)) {
+	if (!s || strlen(s) != json_string_length(v) || keyd_kid_check(s, eid, E2M_EID_MAX + 1)) {
 		json_decref(obj);
 		refuse(svc, req, ans, KEYD_SERVICE_HTTP_BAD_REQUEST,
 		       "kid: not base64(RAND) \"@\" EID (doc/e2m-profile.md 2)");
@@ -210,7 +210,7 @@ static void keyd_service_push(struct keyd_service *svc, const struct keyd_servic
 			      struct keyd_service_answer *ans)
 {
 	struct keyd_keyset ks;
-	char err[200], kid_log[USIM_E2M_KID_MAX];
+	char err[200], kid_log[E2M_KID_MAX];
 	int rc;
 
 	if (keyd_keyset_from_json(&ks, req->body, req->body_len, err, sizeof(err))) {
@@ -247,7 +247,7 @@ static void keyd_service_push(struct keyd_service *svc, const struct keyd_servic
 static void keyd_service_fetch(struct keyd_service *svc, const struct keyd_service_request *req,
 			       struct keyd_service_answer *ans)
 {
-	char kid[USIM_E2M_KID_MAX], eid[USIM_E2M_EID_MAX + 1], kid_log[USIM_E2M_KID_MAX];
+	char kid[E2M_KID_MAX], eid[E2M_EID_MAX + 1], kid_log[E2M_KID_MAX];
 	struct keyd_keyset ks;
 	int rc, n;
 
@@ -303,7 +303,7 @@ static void keyd_service_fetch(struct keyd_service *svc, const struct keyd_servi
 static void keyd_service_session(struct keyd_service *svc, const struct keyd_service_request *req,
 				 struct keyd_service_answer *ans)
 {
-	char kid[USIM_E2M_KID_MAX], eid[USIM_E2M_EID_MAX + 1], kid_log[USIM_E2M_KID_MAX];
+	char kid[E2M_KID_MAX], eid[E2M_EID_MAX + 1], kid_log[E2M_KID_MAX];
 	const struct keyd_client_stats *fst;
 	char err[200];
 	struct keyd_keyset ks;
@@ -370,7 +370,7 @@ static void keyd_service_session(struct keyd_service *svc, const struct keyd_ser
 static void keyd_service_delete(struct keyd_service *svc, const struct keyd_service_request *req,
 				struct keyd_service_answer *ans)
 {
-	char kid_log[USIM_E2M_KID_MAX];
+	char kid_log[E2M_KID_MAX];
 	int rc;
 
 	if (req->arg_too_long || keyd_kid_check(req->arg, NULL, 0)) {

@@ -17,9 +17,9 @@
 /* An answer body, its NUL included: a keyset or {"error": ...}. */
 #define KEYD_SERVICE_ANSWER_MAX (KEYD_BODY_MAX + 1)
 /* The path as logged (non-printable octets as '?'), its NUL included. */
-#define KEYD_SERVICE_PATH_LOG_MAX (sizeof("/v1/keysets/") + 3 * USIM_E2M_KID_MAX)
+#define KEYD_SERVICE_PATH_LOG_MAX (sizeof("/v1/keysets/") + 3 * E2M_KID_MAX)
 /* The argument of a prefix route: a percent-encoded kid, its NUL included. */
-#define KEYD_SERVICE_ARG_MAX (3 * USIM_E2M_KID_MAX)
+#define KEYD_SERVICE_ARG_MAX (3 * E2M_KID_MAX)
 /* The Allow header of a 405, its NUL included. */
 #define KEYD_SERVICE_ALLOW_MAX 32
 

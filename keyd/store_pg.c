@@ -249,8 +249,8 @@ static int pg_row(const PGresult *res, struct keyd_keyset *ks)
 	if (PQnfields(res) != 7 || kid_len <= 0 || (size_t)kid_len >= sizeof(ks->kid) ||
 	    eid_len <= 0 || (size_t)eid_len >= sizeof(ks->eid) || PQgetlength(res, 0, 2) != 2 ||
 	    der_len <= 0 || (size_t)der_len >= sizeof(derivation) ||
-	    PQgetlength(res, 0, 4) != USIM_E2M_ALG_KEY_LEN ||
-	    (!PQgetisnull(res, 0, 5) && PQgetlength(res, 0, 5) != USIM_E2M_ALG_KEY_LEN) ||
+	    PQgetlength(res, 0, 4) != E2M_ALG_KEY_LEN ||
+	    (!PQgetisnull(res, 0, 5) && PQgetlength(res, 0, 5) != E2M_ALG_KEY_LEN) ||
 	    PQgetlength(res, 0, 6) != 8) {
 		LOGP(DKEYD, LOGL_ERROR, "postgresql store: a row is not a keyset\n");
 		return -EIO;
@@ -266,10 +266,10 @@ static int pg_row(const PGresult *res, struct keyd_keyset *ks)
 		return -EIO;
 	}
 	ks->alg = (uint8_t)PQgetvalue(res, 0, 2)[1];
-	memcpy(ks->k_int, PQgetvalue(res, 0, 4), USIM_E2M_ALG_KEY_LEN);
+	memcpy(ks->k_int, PQgetvalue(res, 0, 4), E2M_ALG_KEY_LEN);
 	if (!PQgetisnull(res, 0, 5)) {
-		memcpy(ks->k_enc, PQgetvalue(res, 0, 5), USIM_E2M_ALG_KEY_LEN);
-		ks->k_enc_len = USIM_E2M_ALG_KEY_LEN;
+		memcpy(ks->k_enc, PQgetvalue(res, 0, 5), E2M_ALG_KEY_LEN);
+		ks->k_enc_len = E2M_ALG_KEY_LEN;
 	}
 	ks->expires = (int64_t)be64(PQgetvalue(res, 0, 6));
 	return 0;

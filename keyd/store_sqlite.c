@@ -182,17 +182,17 @@ static int sq_row(struct sq_store *s, sqlite3_stmt *stmt, struct keyd_keyset *ks
 	if (!kid || !eid || !derivation || strlen((const char *)kid) >= sizeof(ks->kid) ||
 	    strlen((const char *)eid) >= sizeof(ks->eid) || alg < 0 || alg > 0xff ||
 	    keyd_store_derivation_parse((const char *)derivation, &ks->derivation) ||
-	    k_int_len != USIM_E2M_ALG_KEY_LEN || !k_int ||
-	    (k_enc_len != 0 && k_enc_len != USIM_E2M_ALG_KEY_LEN)) {
+	    k_int_len != E2M_ALG_KEY_LEN || !k_int ||
+	    (k_enc_len != 0 && k_enc_len != E2M_ALG_KEY_LEN)) {
 		LOGP(DKEYD, LOGL_ERROR, "sqlite store: a row is not a keyset\n");
 		return -EIO;
 	}
 	memcpy(ks->kid, kid, strlen((const char *)kid) + 1);
 	memcpy(ks->eid, eid, strlen((const char *)eid) + 1);
 	ks->alg = (uint8_t)alg;
-	memcpy(ks->k_int, k_int, USIM_E2M_ALG_KEY_LEN);
+	memcpy(ks->k_int, k_int, E2M_ALG_KEY_LEN);
 	if (k_enc_len)
-		memcpy(ks->k_enc, k_enc, USIM_E2M_ALG_KEY_LEN);
+		memcpy(ks->k_enc, k_enc, E2M_ALG_KEY_LEN);
 	ks->k_enc_len = (size_t)k_enc_len;
 	ks->expires = sqlite3_column_int64(stmt, 6);
 	(void)s;

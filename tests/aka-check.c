@@ -140,17 +140,17 @@ static void umts_checks(struct osmo_sub_auth_data *aud, const struct usim_profil
 		static const char eid[] = "hse.example.org";
 		uint8_t d[64], k_e2m[32], k_int[16], k_enc[16];
 		size_t n = 0, k_enc_len;
-		struct usim_e2m_fc fc = USIM_E2M_FC_DEFAULT;
+		struct e2m_fc fc = E2M_FC_DEFAULT;
 		gen(aud, &v, rnd, (sqn_used >> bits) + 50, 2);
 		d[n++] = 16; memcpy(d + n, v.rand, 16); n += 16;
 		d[n++] = 16; memcpy(d + n, v.autn, 16); n += 16;
 		d[n++] = sizeof(eid) - 1; memcpy(d + n, eid, sizeof(eid) - 1); n += sizeof(eid) - 1;
 		d[n++] = 0;
 		d[n++] = 1; d[n++] = 0x11;
-		usim_e2m_key_usim(&fc, p->ki, p->ki_len, v.rand, v.autn, (const uint8_t *)eid,
+		e2m_key_usim(&fc, p->ki, p->ki_len, v.rand, v.autn, (const uint8_t *)eid,
 				  sizeof(eid) - 1, k_e2m);
-		usim_e2m_key_int(&fc, k_e2m, 1, k_int);
-		usim_e2m_key_enc(&fc, k_e2m, 1, k_enc, &k_enc_len);
+		e2m_key_int(&fc, k_e2m, 1, k_int);
+		e2m_key_enc(&fc, k_e2m, 1, k_enc, &k_enc_len);
 		check(xfer(0x00, 0x88, 0x00, 0x83, d, n, r, &len) == 0x9000 && len == 1 + 9 + 17 + 17 + 17 + 17 &&
 		      !memcmp(r + 2, v.res, 8) && !memcmp(r + 11, v.ck, 16) && !memcmp(r + 28, v.ik, 16) &&
 		      r[44] == 16 && !memcmp(r + 45, k_int, 16) && r[61] == 16 && !memcmp(r + 62, k_enc, 16),
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: aka-check PROFILE\n");
 		return 2;
 	}
-	e2m_log_init(talloc_named_const(NULL, 0, "aka-check"), -1);
+	common_log_init(talloc_named_const(NULL, 0, "aka-check"), -1);
 	srandom(1);
 	if (usim_profile_load(p, argv[1], err, sizeof(err)) < 0) {
 		printf("Bail out! %s: %s\n", argv[1], err);

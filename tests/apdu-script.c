@@ -245,7 +245,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	e2m_log_init(ctx, -1);
+	common_log_init(ctx, -1);
 	if (reader) {
 		int rc = apdu_pcsc_open(&t.pcsc, reader);
 		if (rc < 0) {

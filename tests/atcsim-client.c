@@ -41,7 +41,7 @@ static int send_one(struct apdu_transport *t, const char *hex)
 		if (*hex != ' ')
 			compact[n++] = *hex;
 	}
-	len = *hex ? -1 : apdu_hex_decode(compact, n, capdu, sizeof(capdu));
+	len = *hex ? -1 : common_hex_decode(compact, n, capdu, sizeof(capdu));
 	if (len < 4 || apdu_cmd_parse(&cmd, capdu, (size_t)len)) {
 		fprintf(stderr, "atcsim-client: not an APDU\n");
 		return -EINVAL;
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	e2m_log_init(ctx, verbose);
+	common_log_init(ctx, verbose);
 	rc = apdu_atcsim_open(&t, argv[optind], baud, timeout_ms);
 	if (rc < 0) {
 		fprintf(stderr, "atcsim-client: modem %s: %s\n", argv[optind], strerror(-rc));

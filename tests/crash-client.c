@@ -42,8 +42,8 @@ struct expect {
 };
 
 static volatile sig_atomic_t stop;
-static const struct usim_alg *alg;
-static struct usim_alg_keys keys;
+static const struct aka_alg *alg;
+static struct aka_alg_keys keys;
 /* LV(RAND) LV(AUTN) of the last AVs the card answered with RES */
 #define ACKED_KEPT 16
 static uint8_t acked_av[ACKED_KEPT][34];
@@ -203,18 +203,18 @@ static int iteration(long i, struct expect *e)
 	/* AUTHENTICATE with a fresh AV: SEQ = i + 1, IND 0 */
 	{
 		static const uint8_t amf[2] = { 0x80, 0x00 };
-		struct usim_auc_vec av;
+		struct aka_auc_vec av;
 		uint8_t d[34], rsp[64], rnd[16];
 		size_t len;
 		for (int j = 0; j < 16; j++)
 			rnd[j] = (uint8_t)random();
-		if (usim_auc_gen_vec(alg, &keys, rnd, (uint64_t)(i + 1) << 5, amf, &av) < 0)
+		if (aka_auc_gen_vec(alg, &keys, rnd, (uint64_t)(i + 1) << 5, amf, &av) < 0)
 			return printf("not ok - AV generation failed\n"), -2;
 		d[0] = 16;
 		memcpy(d + 1, av.rand, 16);
 		d[17] = 16;
 		memcpy(d + 18, av.autn, 16);
-		usim_auc_vec_clear(&av);
+		aka_auc_vec_clear(&av);
 		if (xfer(0x00, 0x88, 0x00, 0x81, d, sizeof(d), 0, rsp, &len, &sw) < 0)
 			return -1;
 		if (sw == 0x6982)
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 	long i;
 
 	signal(SIGTERM, on_term);
-	e2m_log_init(talloc_named_const(NULL, 0, "crash-client"), -1);
+	common_log_init(talloc_named_const(NULL, 0, "crash-client"), -1);
 	{
 		static struct usim_profile p;
 		char err[256];

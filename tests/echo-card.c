@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	e2m_log_init(talloc_named_const(NULL, 0, "echo-card"), -1);
+	common_log_init(talloc_named_const(NULL, 0, "echo-card"), -1);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	apdu_vicc_init(&slot, &echo_ops, NULL, host, port);

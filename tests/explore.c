@@ -322,7 +322,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	min_files = strtoul(argv[2], NULL, 10);
-	e2m_log_init(talloc_named_const(NULL, 0, "explore"), -1);
+	common_log_init(talloc_named_const(NULL, 0, "explore"), -1);
 	rc = apdu_pcsc_open(&tr, argv[1]);
 	if (rc < 0) {
 		printf("Bail out! reader %s: %s\n", argv[1], strerror(-rc));

@@ -162,7 +162,7 @@ static void do_csim(struct modem *m, const char *args)
 	hex = endp + 2;
 	q = strchr(hex, '"');
 	if (!q || q[1] != '\0' || (size_t)(q - hex) != length ||
-	    (n = apdu_hex_decode(hex, length, capdu, sizeof(capdu))) < 4) {
+	    (n = common_hex_decode(hex, length, capdu, sizeof(capdu))) < 4) {
 		answer(m, "ERROR");
 		return;
 	}
@@ -310,7 +310,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	e2m_log_init(ctx, m.verbose > 1 ? 1 : 0);
+	common_log_init(ctx, m.verbose > 1 ? 1 : 0);
 
 	/* SIGTERM only while waiting in ppoll(): no lost wake-up. */
 	sigemptyset(&block);

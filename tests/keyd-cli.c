@@ -49,7 +49,7 @@ static int gen_keyset(struct keyd_keyset *ks, const char *eid, unsigned int alg,
 	unsigned char b64[32];
 
 	memset(ks, 0, sizeof(*ks));
-	if (strlen(eid) > USIM_E2M_EID_MAX || RAND_bytes(rnd, sizeof(rnd)) != 1 ||
+	if (strlen(eid) > E2M_EID_MAX || RAND_bytes(rnd, sizeof(rnd)) != 1 ||
 	    RAND_bytes(ks->k_int, sizeof(ks->k_int)) != 1 ||
 	    RAND_bytes(ks->k_enc, sizeof(ks->k_enc)) != 1)
 		return -1;

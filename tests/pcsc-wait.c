@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pcsc-wait READER present|absent SECONDS\n");
 		return 2;
 	}
-	e2m_log_init(talloc_named_const(NULL, 0, "pcsc-wait"), -1);
+	common_log_init(talloc_named_const(NULL, 0, "pcsc-wait"), -1);
 	want = !strcmp(argv[2], "present");
 	deadline = now() + atof(argv[3]);
 	do {

@@ -447,7 +447,7 @@ int main(void)
 		cmocka_unit_test(test_transport_errors),
 		cmocka_unit_test(test_transport_open_fails),
 	};
-	e2m_log_init(NULL, 0);		/* errors only: the failures tested here */
+	common_log_init(NULL, 0);		/* errors only: the failures tested here */
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("atcsim", tests, NULL, NULL);
 }

@@ -32,7 +32,7 @@
 /* Parse a minimal profile of algorithm, K and OP/OPc (op: "op" or "opc")
  * and build the keys from it. */
 static void keys_from_json(const char *alg_name, const char *k, const char *op_field,
-			   const char *op, const struct usim_alg **alg, struct usim_alg_keys *keys)
+			   const char *op, const struct aka_alg **alg, struct aka_alg_keys *keys)
 {
 	static struct usim_profile p;
 	char json[512], err[256];
@@ -89,24 +89,24 @@ static void test_milenage_vectors(void **state)
 		static const char *const op_fields[] = { "op", "opc" };
 
 		for (size_t o = 0; o < 2; o++) {
-			const struct usim_alg *alg = NULL;
-			struct usim_alg_keys keys;
-			struct usim_auc_vec av;
+			const struct aka_alg *alg = NULL;
+			struct aka_alg_keys keys;
+			struct aka_auc_vec av;
 			uint8_t rand[16], sqn[6], amf[2], opc[16];
 
 			keys_from_json("milenage", json_string_value(json_object_get(v, "k")),
 				       op_fields[o],
 				       json_string_value(json_object_get(v, op_fields[o])),
 				       &alg, &keys);
-			assert_ptr_equal(alg, &usim_alg_milenage);
+			assert_ptr_equal(alg, &aka_alg_milenage);
 			tvec_get_hex(v, "opc", opc, sizeof(opc));
 			assert_memory_equal(keys.opc, opc, 16);
 			assert_int_equal(tvec_get_hex(v, "rand", rand, sizeof(rand)), 16);
 			assert_int_equal(tvec_get_hex(v, "sqn", sqn, sizeof(sqn)), 6);
 			assert_int_equal(tvec_get_hex(v, "amf", amf, sizeof(amf)), 2);
 
-			assert_int_equal(usim_auc_gen_vec(alg, &keys, rand,
-							  usim_sqn_from_bytes(sqn), amf, &av), 0);
+			assert_int_equal(aka_auc_gen_vec(alg, &keys, rand,
+							  aka_sqn_from_bytes(sqn), amf, &av), 0);
 			assert_true(av.umts);
 			assert_true(av.gsm);
 			assert_memory_equal(av.rand, rand, 16);
@@ -123,7 +123,7 @@ static void test_milenage_vectors(void **state)
 				n_autn++;
 				n_fields++;
 			}
-			usim_auc_vec_clear(&av);
+			aka_auc_vec_clear(&av);
 		}
 	}
 	print_message("# milenage.json: %zu vectors (with OP and with OPc), %zu fields checked, "
@@ -144,14 +144,14 @@ static void test_tuak_vectors(void **state)
 
 	json_array_foreach(vectors, i, v) {
 		const char *name = json_string_value(json_object_get(v, "name"));
-		const struct usim_alg *alg = NULL;
-		struct usim_alg_keys keys;
-		struct usim_auc_vec av;
+		const struct aka_alg *alg = NULL;
+		struct aka_alg_keys keys;
+		struct aka_auc_vec av;
 		uint8_t rand[16], sqn[6], amf[2], topc[32];
 
 		keys_from_json("tuak", json_string_value(json_object_get(v, "k")), "op",
 			       json_string_value(json_object_get(v, "top")), &alg, &keys);
-		assert_ptr_equal(alg, &usim_alg_tuak);
+		assert_ptr_equal(alg, &aka_alg_tuak);
 		keys.tuak_iterations = (unsigned int)tvec_get_uint(v, "keccak_iterations");
 		keys.mac_len = tvec_get_uint(v, "mac_bits") / 8;
 		keys.res_len = tvec_get_uint(v, "res_bits") / 8;
@@ -167,7 +167,7 @@ static void test_tuak_vectors(void **state)
 		tvec_get_hex(v, "rand", rand, sizeof(rand));
 		tvec_get_hex(v, "sqn", sqn, sizeof(sqn));
 		tvec_get_hex(v, "amf", amf, sizeof(amf));
-		assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, usim_sqn_from_bytes(sqn),
+		assert_int_equal(aka_auc_gen_vec(alg, &keys, rand, aka_sqn_from_bytes(sqn),
 						  amf, &av), 0);
 		expect_hex(name, "MAC-A", av.mac_a, av.mac_len, v, "f1");
 		expect_hex(name, "XRES", av.xres, av.xres_len, v, "f2");
@@ -180,7 +180,7 @@ static void test_tuak_vectors(void **state)
 			n_autn++;
 		}
 		assert_int_equal(av.gsm, av.xres_len <= 16 && av.ck_len == 16 && av.ik_len == 16);
-		usim_auc_vec_clear(&av);
+		aka_auc_vec_clear(&av);
 	}
 	print_message("# tuak.json: %zu vectors, %zu AUTNs equal\n", json_array_size(vectors),
 		      n_autn);
@@ -200,17 +200,17 @@ static void test_spec_example(void **state)
 		0xfe, 0x3e, 0xf5, 0x0d, 0x32, 0x0d, 0x48, 0x6a,
 	};
 	static const uint8_t amf[2] = { 0x80, 0x00 };
-	const struct usim_alg *alg = NULL;
-	struct usim_alg_keys keys;
-	struct usim_auc_vec av;
+	const struct aka_alg *alg = NULL;
+	struct aka_alg_keys keys;
+	struct aka_auc_vec av;
 
 	keys_from_json("milenage", "465b5ce8b199b49faa5f0a2ee238a6bc", "opc",
 		       "cd63cb71954a9f4e48a5994e37a02baf", &alg, &keys);
-	assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, 0x1234, amf, &av), 0);
+	assert_int_equal(aka_auc_gen_vec(alg, &keys, rand, 0x1234, amf, &av), 0);
 	assert_int_equal(av.autn_len, 16);
 	assert_memory_equal(av.autn, autn, 16);
 	assert_int_equal(av.sqn, 0x1234);
-	usim_auc_vec_clear(&av);
+	aka_auc_vec_clear(&av);
 }
 
 /* ---- (b) against libosmocore ---- */
@@ -223,7 +223,7 @@ static void test_spec_example(void **state)
 
 /* Random K, OP or OPc, RAND, previous SQN, IND length and slot and AMF:
  * libosmocore steps the SQN and makes the vector; we step it with
- * usim_auc_sqn_next() and make ours with usim_auc_gen_vec(). libosmocore
+ * aka_auc_sqn_next() and make ours with aka_auc_gen_vec(). libosmocore
  * 1.7's XOR does not step: it uses the SQN given (steps_sqn false). */
 static void xcheck_umts(const char *alg_name, enum osmo_auth_algo algo, bool steps_sqn,
 			uint64_t seed)
@@ -238,9 +238,9 @@ static void xcheck_umts(const char *alg_name, enum osmo_auth_algo algo, bool ste
 		};
 		struct osmo_auth_vector ov = { 0 };
 		struct usim_profile p;
-		const struct usim_alg *alg = NULL;
-		struct usim_alg_keys keys;
-		struct usim_auc_vec av;
+		const struct aka_alg *alg = NULL;
+		struct aka_alg_keys keys;
+		struct aka_auc_vec av;
 		uint8_t k[16], op[16], rand[16];
 		bool use_op = algo == OSMO_AUTH_ALG_MILENAGE && r % 2;
 		unsigned int ind_bits = (unsigned int)(tvec_rng_next() % 11);
@@ -263,14 +263,14 @@ static void xcheck_umts(const char *alg_name, enum osmo_auth_algo algo, bool ste
 			    use_op);
 		assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 		if (steps_sqn) {
-			assert_int_equal(usim_auc_sqn_next(last, ind, ind_bits, &next), 0);
+			assert_int_equal(aka_auc_sqn_next(last, ind, ind_bits, &next), 0);
 			XCHECK(next == aud.u.umts.sqn, "the next SQN (SEQ + 1 || IND)");
 			n_sqn++;
 		} else {
 			next = last;
 			XCHECK(aud.u.umts.sqn == last, "SQN (not stepped)");
 		}
-		assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, next, aud.u.umts.amf, &av), 0);
+		assert_int_equal(aka_auc_gen_vec(alg, &keys, rand, next, aud.u.umts.amf, &av), 0);
 		XCHECK(av.autn_len == 16 && memcmp(av.autn, ov.autn, 16) == 0, "AUTN");
 		XCHECK(av.xres_len == ov.res_len && memcmp(av.xres, ov.res, av.xres_len) == 0,
 		       "XRES");
@@ -278,7 +278,7 @@ static void xcheck_umts(const char *alg_name, enum osmo_auth_algo algo, bool ste
 		XCHECK(av.ik_len == 16 && memcmp(av.ik, ov.ik, 16) == 0, "IK");
 		XCHECK(av.gsm && memcmp(av.kc, ov.kc, 8) == 0, "Kc");
 		XCHECK(memcmp(av.sres, ov.sres, 4) == 0, "SRES");
-		usim_auc_vec_clear(&av);
+		aka_auc_vec_clear(&av);
 	}
 	print_message("# %s: %d rounds equal to osmo_auth_gen_vec() (AUTN, XRES, CK, IK, Kc, "
 		      "SRES); %zu next SQNs (SEQ + 1 || IND) equal\n", alg_name, XCHECK_ROUNDS,
@@ -308,9 +308,9 @@ static void xcheck_gsm(const char *alg_name, enum osmo_auth_algo algo, uint64_t 
 		};
 		struct osmo_auth_vector ov = { 0 };
 		struct usim_profile p;
-		const struct usim_alg *alg = NULL;
-		struct usim_alg_keys keys;
-		struct usim_auc_vec av;
+		const struct aka_alg *alg = NULL;
+		struct aka_alg_keys keys;
+		struct aka_auc_vec av;
 		uint8_t k[16], rand[16];
 
 		tvec_rng_fill(k, 16);
@@ -319,11 +319,11 @@ static void xcheck_gsm(const char *alg_name, enum osmo_auth_algo algo, uint64_t 
 		assert_int_equal(osmo_auth_gen_vec(&ov, &aud, rand), 0);
 		profile_set(&p, alg_name, k, 16, NULL, 0, false);
 		assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
-		assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, 0, amf, &av), 0);
+		assert_int_equal(aka_auc_gen_vec(alg, &keys, rand, 0, amf, &av), 0);
 		XCHECK(!av.umts && av.autn_len == 0 && av.xres_len == 0, "no quintet");
 		XCHECK(av.gsm && memcmp(av.sres, ov.sres, 4) == 0, "SRES");
 		XCHECK(memcmp(av.kc, ov.kc, 8) == 0, "Kc");
-		usim_auc_vec_clear(&av);
+		aka_auc_vec_clear(&av);
 	}
 	print_message("# %s: %d rounds equal to osmo_auth_gen_vec()\n", alg_name, XCHECK_ROUNDS);
 }
@@ -339,7 +339,7 @@ static void test_xcheck_comp128(void **state)
 
 /* The card side (TS 33.102 6.3.3): AUTS = (SQN_MS xor AK*) || MAC-S, with
  * f5* and f1* over the dummy AMF '0000'. */
-static size_t card_auts(const struct usim_alg *alg, const struct usim_alg_keys *keys,
+static size_t card_auts(const struct aka_alg *alg, const struct aka_alg_keys *keys,
 			const uint8_t *rand, uint64_t sqn_ms, uint8_t *auts)
 {
 	static const uint8_t amf0[2];
@@ -347,8 +347,8 @@ static size_t card_auts(const struct usim_alg *alg, const struct usim_alg_keys *
 	size_t mac_len = 0;
 
 	tvec_store48(sqn_ms, sqn);
-	assert_int_equal(usim_alg_f5star(alg, keys, rand, ak_s), 0);
-	assert_int_equal(usim_alg_f1star(alg, keys, rand, sqn, amf0, auts + 6, &mac_len), 0);
+	assert_int_equal(aka_alg_f5star(alg, keys, rand, ak_s), 0);
+	assert_int_equal(aka_alg_f1star(alg, keys, rand, sqn, amf0, auts + 6, &mac_len), 0);
 	for (size_t i = 0; i < 6; i++)
 		auts[i] = sqn[i] ^ ak_s[i];
 	return 6 + mac_len;
@@ -368,10 +368,10 @@ static void xcheck_auts(const char *alg_name, enum osmo_auth_algo algo, uint64_t
 		};
 		struct osmo_auth_vector ov = { 0 };
 		struct usim_profile p;
-		const struct usim_alg *alg = NULL;
-		struct usim_alg_keys keys;
-		uint8_t k[16], opc[16], rand[16], auts[USIM_AUC_AUTS_MAX];
-		uint64_t sqn_ms = tvec_rng_next() & USIM_AUC_SQN_MAX, got = 0;
+		const struct aka_alg *alg = NULL;
+		struct aka_alg_keys keys;
+		uint8_t k[16], opc[16], rand[16], auts[AKA_AUC_AUTS_MAX];
+		uint64_t sqn_ms = tvec_rng_next() & AKA_AUC_SQN_MAX, got = 0;
 		size_t len;
 
 		tvec_rng_fill(k, 16);
@@ -383,7 +383,7 @@ static void xcheck_auts(const char *alg_name, enum osmo_auth_algo algo, uint64_t
 		len = card_auts(alg, &keys, rand, sqn_ms, auts);
 		assert_int_equal(len, 14);
 
-		assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, auts, len, &got), 0);
+		assert_int_equal(aka_auc_auts_verify(alg, &keys, rand, auts, len, &got), 0);
 		XCHECK(got == sqn_ms, "SQN_MS (ours)");
 		/* libosmocore 1.7's XOR checks AUTS against the new RAND, so
 		 * both RANDs are the same here */
@@ -397,7 +397,7 @@ static void xcheck_auts(const char *alg_name, enum osmo_auth_algo algo, uint64_t
 		for (size_t bit = 0; bit < 8 * len; bit += 1 + (size_t)(tvec_rng_next() % 7)) {
 			auts[bit / 8] ^= (uint8_t)(0x80 >> bit % 8);
 			got = 0x5a5a;
-			XCHECK(usim_auc_auts_verify(alg, &keys, rand, auts, len, &got) == -EBADMSG,
+			XCHECK(aka_auc_auts_verify(alg, &keys, rand, auts, len, &got) == -EBADMSG,
 			       "refusal of a corrupted AUTS");
 			XCHECK(got == 0x5a5a, "SQN_MS of a refused AUTS is not written");
 			auts[bit / 8] ^= (uint8_t)(0x80 >> bit % 8);
@@ -405,7 +405,7 @@ static void xcheck_auts(const char *alg_name, enum osmo_auth_algo algo, uint64_t
 		}
 		/* another RAND (XOR's MAC-S and AK* see RAND octets 0..8 only) */
 		rand[r % 8] ^= 1;
-		XCHECK(usim_auc_auts_verify(alg, &keys, rand, auts, len, &got) == -EBADMSG,
+		XCHECK(aka_auc_auts_verify(alg, &keys, rand, auts, len, &got) == -EBADMSG,
 		       "refusal under another RAND");
 		refused++;
 	}
@@ -435,16 +435,16 @@ static void test_auts_fixed(void **state)
 	static const uint8_t auts[14] = {
 		0x45, 0x1e, 0x8a, 0xec, 0xa4, 0x1a, 0x9b, 0xfa, 0xb8, 0xbb, 0xb4, 0x1e, 0x1f, 0x3e,
 	};
-	const struct usim_alg *alg = NULL;
-	struct usim_alg_keys keys;
+	const struct aka_alg *alg = NULL;
+	struct aka_alg_keys keys;
 	uint64_t sqn_ms = 0, seq;
 	unsigned int ind;
 
 	keys_from_json("milenage", "465b5ce8b199b49faa5f0a2ee238a6bc", "opc",
 		       "cd63cb71954a9f4e48a5994e37a02baf", &alg, &keys);
-	assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, auts, sizeof(auts), &sqn_ms), 0);
+	assert_int_equal(aka_auc_auts_verify(alg, &keys, rand, auts, sizeof(auts), &sqn_ms), 0);
 	assert_int_equal(sqn_ms, 16777249);
-	assert_int_equal(usim_auc_sqn_split(sqn_ms, 5, &seq, &ind), 0);
+	assert_int_equal(aka_auc_sqn_split(sqn_ms, 5, &seq, &ind), 0);
 	assert_int_equal(seq, 524289);
 	assert_int_equal(ind, 1);
 }
@@ -453,26 +453,26 @@ static void test_auts_fixed(void **state)
 static void test_auts_errors(void **state)
 {
 	static const uint8_t rand[16], k[16], opc[16];
-	const struct usim_alg *alg = NULL;
+	const struct aka_alg *alg = NULL;
 	struct usim_profile p;
-	struct usim_alg_keys keys;
-	uint8_t auts[USIM_AUC_AUTS_MAX + 1] = { 0 };
+	struct aka_alg_keys keys;
+	uint8_t auts[AKA_AUC_AUTS_MAX + 1] = { 0 };
 	uint64_t sqn_ms = 0;
 	size_t len;
 
 	profile_set(&p, "milenage", k, 16, opc, 16, false);
 	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
 	len = card_auts(alg, &keys, rand, 42, auts);
-	assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, auts, len, &sqn_ms), 0);
+	assert_int_equal(aka_auc_auts_verify(alg, &keys, rand, auts, len, &sqn_ms), 0);
 	assert_int_equal(sqn_ms, 42);
-	assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, auts, len - 1, &sqn_ms), -EINVAL);
-	assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, auts, len + 1, &sqn_ms), -EINVAL);
-	assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, auts, 6, &sqn_ms), -EINVAL);
-	assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, auts, sizeof(auts), &sqn_ms),
+	assert_int_equal(aka_auc_auts_verify(alg, &keys, rand, auts, len - 1, &sqn_ms), -EINVAL);
+	assert_int_equal(aka_auc_auts_verify(alg, &keys, rand, auts, len + 1, &sqn_ms), -EINVAL);
+	assert_int_equal(aka_auc_auts_verify(alg, &keys, rand, auts, 6, &sqn_ms), -EINVAL);
+	assert_int_equal(aka_auc_auts_verify(alg, &keys, rand, auts, sizeof(auts), &sqn_ms),
 			 -EINVAL);
-	assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, NULL, len, &sqn_ms), -EINVAL);
-	assert_int_equal(usim_auc_auts_verify(alg, &keys, rand, auts, len, NULL), -EINVAL);
-	assert_int_equal(usim_auc_auts_verify(&usim_alg_comp128v1, &keys, rand, auts, len,
+	assert_int_equal(aka_auc_auts_verify(alg, &keys, rand, NULL, len, &sqn_ms), -EINVAL);
+	assert_int_equal(aka_auc_auts_verify(alg, &keys, rand, auts, len, NULL), -EINVAL);
+	assert_int_equal(aka_auc_auts_verify(&aka_alg_comp128v1, &keys, rand, auts, len,
 					      &sqn_ms), -ENOTSUP);
 }
 
@@ -481,21 +481,21 @@ static void test_auts_errors(void **state)
 static void test_keys_from_profile(void **state)
 {
 	static const uint8_t k[32] = { 1, 2, 3 }, opc[32] = { 4, 5, 6 };
-	const struct usim_alg *alg = NULL;
+	const struct aka_alg *alg = NULL;
 	struct usim_profile p;
-	struct usim_alg_keys keys;
+	struct aka_alg_keys keys;
 	static const uint8_t zero[sizeof(keys)];
 
 	profile_set(&p, "milenage", k, 16, opc, 16, false);
 	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
-	assert_ptr_equal(alg, &usim_alg_milenage);
+	assert_ptr_equal(alg, &aka_alg_milenage);
 	assert_int_equal(keys.k_len, 16);
 	assert_memory_equal(keys.k, k, 16);
 	assert_memory_equal(keys.opc, opc, 16);
 
 	profile_set(&p, "tuak", k, 32, opc, 32, false);
 	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
-	assert_ptr_equal(alg, &usim_alg_tuak);
+	assert_ptr_equal(alg, &aka_alg_tuak);
 	assert_memory_equal(keys.topc, opc, 32);
 
 	/* refused, and the keys zeroed */
@@ -512,33 +512,33 @@ static void test_keys_from_profile(void **state)
 	assert_int_equal(usim_profile_keys(&p, &alg, &keys), -EINVAL);
 	profile_set(&p, "xor", k, 16, NULL, 0, false);
 	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
-	assert_ptr_equal(alg, &usim_alg_xor);
+	assert_ptr_equal(alg, &aka_alg_xor);
 	assert_int_equal(usim_profile_keys(NULL, &alg, &keys), -EINVAL);
 }
 
 static void test_gen_vec_errors(void **state)
 {
 	static const uint8_t k[16], opc[16], rand[16], amf[2];
-	static const uint8_t zero[sizeof(struct usim_auc_vec)];
-	const struct usim_alg *alg = NULL;
+	static const uint8_t zero[sizeof(struct aka_auc_vec)];
+	const struct aka_alg *alg = NULL;
 	struct usim_profile p;
-	struct usim_alg_keys keys;
-	struct usim_auc_vec av;
+	struct aka_alg_keys keys;
+	struct aka_auc_vec av;
 
 	profile_set(&p, "milenage", k, 16, opc, 16, false);
 	assert_int_equal(usim_profile_keys(&p, &alg, &keys), 0);
-	assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, USIM_AUC_SQN_MAX, amf, &av), 0);
-	assert_int_equal(av.sqn, USIM_AUC_SQN_MAX);
+	assert_int_equal(aka_auc_gen_vec(alg, &keys, rand, AKA_AUC_SQN_MAX, amf, &av), 0);
+	assert_int_equal(av.sqn, AKA_AUC_SQN_MAX);
 	memset(&av, 0xa5, sizeof(av));
-	assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, USIM_AUC_SQN_MAX + 1, amf, &av),
+	assert_int_equal(aka_auc_gen_vec(alg, &keys, rand, AKA_AUC_SQN_MAX + 1, amf, &av),
 			 -ERANGE);
 	assert_memory_equal(&av, zero, sizeof(av));
-	assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, 1, NULL, &av), -EINVAL);
-	assert_int_equal(usim_auc_gen_vec(NULL, &keys, rand, 1, amf, &av), -EINVAL);
-	assert_int_equal(usim_auc_gen_vec(alg, &keys, NULL, 1, amf, &av), -EINVAL);
-	assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, 1, amf, NULL), -EINVAL);
+	assert_int_equal(aka_auc_gen_vec(alg, &keys, rand, 1, NULL, &av), -EINVAL);
+	assert_int_equal(aka_auc_gen_vec(NULL, &keys, rand, 1, amf, &av), -EINVAL);
+	assert_int_equal(aka_auc_gen_vec(alg, &keys, NULL, 1, amf, &av), -EINVAL);
+	assert_int_equal(aka_auc_gen_vec(alg, &keys, rand, 1, amf, NULL), -EINVAL);
 	keys.res_len = 4;	/* Milenage RES is 64 bits */
-	assert_int_equal(usim_auc_gen_vec(alg, &keys, rand, 1, amf, &av), -EINVAL);
+	assert_int_equal(aka_auc_gen_vec(alg, &keys, rand, 1, amf, &av), -EINVAL);
 	assert_memory_equal(&av, zero, sizeof(av));
 }
 
@@ -552,59 +552,59 @@ static void test_sqn_seq_ind(void **state)
 	size_t rounds = 0;
 
 	/* TS 33.102 C.3.2 with 5 IND bits: SEQ 1 IND 0 is 32, 2/0 is 64 */
-	assert_int_equal(usim_auc_sqn_compose(1, 0, 5, &sqn), 0);
+	assert_int_equal(aka_auc_sqn_compose(1, 0, 5, &sqn), 0);
 	assert_int_equal(sqn, 32);
-	assert_int_equal(usim_auc_sqn_compose(145, 20, 5, &sqn), 0);
+	assert_int_equal(aka_auc_sqn_compose(145, 20, 5, &sqn), 0);
 	assert_int_equal(sqn, 0x1234);
-	assert_int_equal(usim_auc_sqn_next(0, 0, 5, &sqn), 0);
+	assert_int_equal(aka_auc_sqn_next(0, 0, 5, &sqn), 0);
 	assert_int_equal(sqn, 32);
-	assert_int_equal(usim_auc_sqn_next(32, 1, 5, &sqn), 0);
+	assert_int_equal(aka_auc_sqn_next(32, 1, 5, &sqn), 0);
 	assert_int_equal(sqn, 65);
-	assert_int_equal(usim_auc_sqn_next(65, 0, 5, &sqn), 0);
+	assert_int_equal(aka_auc_sqn_next(65, 0, 5, &sqn), 0);
 	assert_int_equal(sqn, 96);
-	assert_int_equal(usim_auc_sqn_next(0x1234, 3, 0, &sqn), -EINVAL);	/* IND 3 of 0 bits */
-	assert_int_equal(usim_auc_sqn_next(0x1234, 0, 0, &sqn), 0);
+	assert_int_equal(aka_auc_sqn_next(0x1234, 3, 0, &sqn), -EINVAL);	/* IND 3 of 0 bits */
+	assert_int_equal(aka_auc_sqn_next(0x1234, 0, 0, &sqn), 0);
 	assert_int_equal(sqn, 0x1235);
 
 	/* round trips over every IND length */
 	tvec_rng_seed(0x5345515f494e44ULL);
-	for (unsigned int bits = 0; bits <= USIM_AUC_IND_BITS_MAX; bits++) {
+	for (unsigned int bits = 0; bits <= AKA_AUC_IND_BITS_MAX; bits++) {
 		for (int r = 0; r < 50; r++) {
-			uint64_t s = tvec_rng_next() & (USIM_AUC_SQN_MAX >> bits);
+			uint64_t s = tvec_rng_next() & (AKA_AUC_SQN_MAX >> bits);
 			unsigned int i = (unsigned int)(tvec_rng_next() & ((1u << bits) - 1));
 
-			assert_int_equal(usim_auc_sqn_compose(s, i, bits, &sqn), 0);
-			assert_true(sqn <= USIM_AUC_SQN_MAX);
-			assert_int_equal(usim_auc_sqn_split(sqn, bits, &seq, &ind), 0);
+			assert_int_equal(aka_auc_sqn_compose(s, i, bits, &sqn), 0);
+			assert_true(sqn <= AKA_AUC_SQN_MAX);
+			assert_int_equal(aka_auc_sqn_split(sqn, bits, &seq, &ind), 0);
 			assert_true(seq == s);
 			assert_int_equal(ind, i);
-			usim_sqn_to_bytes(sqn, b);
-			assert_true(usim_sqn_from_bytes(b) == sqn);
+			aka_sqn_to_bytes(sqn, b);
+			assert_true(aka_sqn_from_bytes(b) == sqn);
 			tvec_store48(sqn, b + 0);
-			assert_true(usim_sqn_from_bytes(b) == sqn);
-			if (s < USIM_AUC_SQN_MAX >> bits) {
-				assert_int_equal(usim_auc_sqn_next(sqn, i, bits, &sqn), 0);
-				assert_int_equal(usim_auc_sqn_split(sqn, bits, &seq, &ind), 0);
+			assert_true(aka_sqn_from_bytes(b) == sqn);
+			if (s < AKA_AUC_SQN_MAX >> bits) {
+				assert_int_equal(aka_auc_sqn_next(sqn, i, bits, &sqn), 0);
+				assert_int_equal(aka_auc_sqn_split(sqn, bits, &seq, &ind), 0);
 				assert_true(seq == s + 1);
 				assert_int_equal(ind, i);
 			}
 			rounds++;
 		}
 		/* the edges: the largest SEQ and IND, then one more */
-		assert_int_equal(usim_auc_sqn_compose(USIM_AUC_SQN_MAX >> bits, (1u << bits) - 1,
+		assert_int_equal(aka_auc_sqn_compose(AKA_AUC_SQN_MAX >> bits, (1u << bits) - 1,
 						      bits, &sqn), 0);
-		assert_true(sqn == USIM_AUC_SQN_MAX);
-		assert_int_equal(usim_auc_sqn_next(sqn, 0, bits, &seq), -ERANGE);
-		assert_int_equal(usim_auc_sqn_compose((USIM_AUC_SQN_MAX >> bits) + 1, 0, bits,
+		assert_true(sqn == AKA_AUC_SQN_MAX);
+		assert_int_equal(aka_auc_sqn_next(sqn, 0, bits, &seq), -ERANGE);
+		assert_int_equal(aka_auc_sqn_compose((AKA_AUC_SQN_MAX >> bits) + 1, 0, bits,
 						      &sqn), -ERANGE);
-		assert_int_equal(usim_auc_sqn_compose(1, 1u << bits, bits, &sqn), -EINVAL);
+		assert_int_equal(aka_auc_sqn_compose(1, 1u << bits, bits, &sqn), -EINVAL);
 	}
-	assert_int_equal(usim_auc_sqn_compose(1, 0, USIM_AUC_IND_BITS_MAX + 1, &sqn), -EINVAL);
-	assert_int_equal(usim_auc_sqn_split(1, USIM_AUC_IND_BITS_MAX + 1, &seq, &ind), -EINVAL);
-	assert_int_equal(usim_auc_sqn_split(USIM_AUC_SQN_MAX + 1, 5, &seq, &ind), -ERANGE);
-	assert_int_equal(usim_auc_sqn_split(USIM_AUC_SQN_MAX, 5, NULL, NULL), 0);
+	assert_int_equal(aka_auc_sqn_compose(1, 0, AKA_AUC_IND_BITS_MAX + 1, &sqn), -EINVAL);
+	assert_int_equal(aka_auc_sqn_split(1, AKA_AUC_IND_BITS_MAX + 1, &seq, &ind), -EINVAL);
+	assert_int_equal(aka_auc_sqn_split(AKA_AUC_SQN_MAX + 1, 5, &seq, &ind), -ERANGE);
+	assert_int_equal(aka_auc_sqn_split(AKA_AUC_SQN_MAX, 5, NULL, NULL), 0);
 	print_message("# %zu SEQ/IND round trips over IND lengths 0..%d\n", rounds,
-		      USIM_AUC_IND_BITS_MAX);
+		      AKA_AUC_IND_BITS_MAX);
 }
 
 int main(void)

@@ -131,20 +131,20 @@ static bool fail_rc(const char *name, const char *what, int rc)
 
 /* A 3G algorithm: OPc from OP, f1/f1*, f2..f5, f5*, AUTN, the GSM context
  * (c2/c3) and, for a resynchronisation vector, AUTS. */
-static bool run_umts(const struct usim_alg *alg, const char *name, json_t *v,
-		     struct usim_alg_keys *keys, const uint8_t *rand, struct outs *o)
+static bool run_umts(const struct aka_alg *alg, const char *name, json_t *v,
+		     struct aka_alg_keys *keys, const uint8_t *rand, struct outs *o)
 {
-	uint8_t op[16], sqn[6], amf[2] = { 0 }, mac[USIM_ALG_MAC_MAX], buf[FIELD_MAX];
+	uint8_t op[16], sqn[6], amf[2] = { 0 }, mac[AKA_ALG_MAC_MAX], buf[FIELD_MAX];
 	uint8_t sres[4], kc[8], ak_s[6];
-	struct usim_alg_vec vec;
+	struct aka_alg_vec vec;
 	json_t *bits = json_object_get(v, "res_bits");
 	size_t mac_len;
 	int rc;
 
 	if (get_hex(v, "op", op, 16) == 16) {
-		rc = usim_alg_opc(alg, keys, op, 16);
+		rc = aka_alg_opc(alg, keys, op, 16);
 		if (rc)
-			return fail_rc(name, "usim_alg_opc", rc);
+			return fail_rc(name, "aka_alg_opc", rc);
 		out_put(o, "opc", keys->opc, 16);
 	} else if (get_hex(v, "opc", keys->opc, 16) == 16) {
 		out_put(o, "opc", keys->opc, 16);	/* an input here */
@@ -152,9 +152,9 @@ static bool run_umts(const struct usim_alg *alg, const char *name, json_t *v,
 	if (json_is_integer(bits))
 		keys->res_len = (size_t)json_integer_value(bits) / 8;
 
-	rc = usim_alg_f2345(alg, keys, rand, &vec);
+	rc = aka_alg_f2345(alg, keys, rand, &vec);
 	if (rc)
-		return fail_rc(name, "usim_alg_f2345", rc);
+		return fail_rc(name, "aka_alg_f2345", rc);
 	out_put(o, "f2", vec.res, vec.res_len);
 	out_put(o, "f3", vec.ck, vec.ck_len);
 	out_put(o, "f4", vec.ik, vec.ik_len);
@@ -164,22 +164,22 @@ static bool run_umts(const struct usim_alg *alg, const char *name, json_t *v,
 	/* TS 55.205 SRES#2 is the first 32 bits of RES; a USIM answers c2 */
 	out_put(o, "gsm_sres2", vec.res, 4);
 
-	rc = usim_alg_gsm(alg, keys, rand, sres, kc);
+	rc = aka_alg_gsm(alg, keys, rand, sres, kc);
 	if (rc)
-		return fail_rc(name, "usim_alg_gsm", rc);
+		return fail_rc(name, "aka_alg_gsm", rc);
 	out_put(o, "gsm_sres1", sres, 4);
 	out_put(o, "gsm_sres", sres, 4);
 	out_put(o, "gsm_kc", kc, 8);
 
-	rc = usim_alg_f5star(alg, keys, rand, ak_s);
+	rc = aka_alg_f5star(alg, keys, rand, ak_s);
 	if (rc)
-		return fail_rc(name, "usim_alg_f5star", rc);
+		return fail_rc(name, "aka_alg_f5star", rc);
 	out_put(o, "f5star", ak_s, 6);
 
 	if (get_hex(v, "sqn", sqn, 6) == 6 && get_hex(v, "amf", amf, 2) == 2) {
-		rc = usim_alg_f1(alg, keys, rand, sqn, amf, mac, &mac_len);
+		rc = aka_alg_f1(alg, keys, rand, sqn, amf, mac, &mac_len);
 		if (rc)
-			return fail_rc(name, "usim_alg_f1", rc);
+			return fail_rc(name, "aka_alg_f1", rc);
 		out_put(o, "f1", mac, mac_len);
 		/* AUTN = (SQN xor AK) || AMF || MAC-A (TS 33.102 6.3.2) */
 		for (size_t i = 0; i < 6; i++)
@@ -188,18 +188,18 @@ static bool run_umts(const struct usim_alg *alg, const char *name, json_t *v,
 		memcpy(buf + 8, mac, mac_len);
 		out_put(o, "autn", buf, 8 + mac_len);
 		/* the vectors give f1* over the same SQN and AMF */
-		rc = usim_alg_f1star(alg, keys, rand, sqn, amf, mac, &mac_len);
+		rc = aka_alg_f1star(alg, keys, rand, sqn, amf, mac, &mac_len);
 		if (rc)
-			return fail_rc(name, "usim_alg_f1star", rc);
+			return fail_rc(name, "aka_alg_f1star", rc);
 		out_put(o, "f1star", mac, mac_len);
 	} else if (get_hex(v, "sqn_ms", sqn, 6) == 6) {
 		/* TS 33.102 6.3.3: AUTS = (SQN_MS xor AK*) || MAC-S, MAC-S over
 		 * the dummy AMF */
 		if (json_object_get(v, "amf_resync") && get_hex(v, "amf_resync", amf, 2) != 2)
 			return fail_rc(name, "amf_resync", -EINVAL);
-		rc = usim_alg_f1star(alg, keys, rand, sqn, amf, mac, &mac_len);
+		rc = aka_alg_f1star(alg, keys, rand, sqn, amf, mac, &mac_len);
 		if (rc)
-			return fail_rc(name, "usim_alg_f1star", rc);
+			return fail_rc(name, "aka_alg_f1star", rc);
 		out_put(o, "f1star", mac, mac_len);
 		for (size_t i = 0; i < 6; i++)
 			buf[i] = sqn[i] ^ ak_s[i];
@@ -210,14 +210,14 @@ static bool run_umts(const struct usim_alg *alg, const char *name, json_t *v,
 }
 
 /* A GSM-only algorithm: SRES and Kc. */
-static bool run_gsm(const struct usim_alg *alg, const char *name,
-		    struct usim_alg_keys *keys, const uint8_t *rand, struct outs *o)
+static bool run_gsm(const struct aka_alg *alg, const char *name,
+		    struct aka_alg_keys *keys, const uint8_t *rand, struct outs *o)
 {
 	uint8_t sres[4], kc[8];
-	int rc = usim_alg_gsm(alg, keys, rand, sres, kc);
+	int rc = aka_alg_gsm(alg, keys, rand, sres, kc);
 
 	if (rc)
-		return fail_rc(name, "usim_alg_gsm", rc);
+		return fail_rc(name, "aka_alg_gsm", rc);
 	out_put(o, "sres", sres, 4);
 	out_put(o, "kc", kc, 8);
 	return true;
@@ -231,14 +231,14 @@ static const struct {
 	{ .vector = "xor-3g", .ours = "xor" },
 };
 
-static const struct usim_alg *vector_alg(json_t *v, const char *dflt)
+static const struct aka_alg *vector_alg(json_t *v, const char *dflt)
 {
 	const char *s = json_string_value(json_object_get(v, "algorithm"));
 	char word[32];
 	size_t n;
 
 	if (!s)
-		return usim_alg_by_name(dflt);
+		return aka_alg_by_name(dflt);
 	n = strcspn(s, " ");		/* "xor-3g (TS 34.108 ...)" */
 	if (n >= sizeof(word))
 		return NULL;
@@ -246,16 +246,16 @@ static const struct usim_alg *vector_alg(json_t *v, const char *dflt)
 	word[n] = '\0';
 	for (size_t i = 0; i < sizeof(alg_aliases) / sizeof(alg_aliases[0]); i++) {
 		if (strcmp(word, alg_aliases[i].vector) == 0)
-			return usim_alg_by_name(alg_aliases[i].ours);
+			return aka_alg_by_name(alg_aliases[i].ours);
 	}
-	return usim_alg_by_name(word);
+	return aka_alg_by_name(word);
 }
 
 static bool run_vector(json_t *v, const char *dflt_alg, size_t *fields)
 {
 	const char *name = json_string_value(json_object_get(v, "name"));
-	const struct usim_alg *alg = vector_alg(v, dflt_alg);
-	struct usim_alg_keys keys = { 0 };
+	const struct aka_alg *alg = vector_alg(v, dflt_alg);
+	struct aka_alg_keys keys = { 0 };
 	struct outs o = { .n = 0 };
 	uint8_t rand[16];
 	int n;
@@ -273,7 +273,7 @@ static bool run_vector(json_t *v, const char *dflt_alg, size_t *fields)
 		return false;
 	}
 	keys.k_len = (size_t)n;
-	if (usim_alg_has_umts(alg))
+	if (aka_alg_has_umts(alg))
 		ok = run_umts(alg, name, v, &keys, rand, &o);
 	else
 		ok = run_gsm(alg, name, &keys, rand, &o);
@@ -285,12 +285,12 @@ static bool run_vector(json_t *v, const char *dflt_alg, size_t *fields)
 		size_t again = 0;
 
 		o = (struct outs){ .n = 0 };
-		assert_int_equal(usim_alg_prepare(alg, &keys), 0);
-		ok = usim_alg_has_umts(alg) ? run_umts(alg, name, v, &keys, rand, &o) :
+		assert_int_equal(aka_alg_prepare(alg, &keys), 0);
+		ok = aka_alg_has_umts(alg) ? run_umts(alg, name, v, &keys, rand, &o) :
 					      run_gsm(alg, name, &keys, rand, &o);
 		if (ok)
 			ok = check_outputs(name, v, &o, &again);
-		usim_alg_unprepare(alg, &keys);
+		aka_alg_unprepare(alg, &keys);
 		assert_null(keys.prepared);
 	}
 	return ok;
@@ -344,7 +344,7 @@ static void test_comp128_vectors(void **state)
  * osmo_auth_gen_vec_auts() accepts our AUTS (f1*, f5*) and recovers SQN_MS.
  * same_rand: the AUTS is made for the RAND of the new vector too, because
  * libosmocore 1.7's XOR checks AUTS against that RAND, not RAND_AUTS. */
-static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
+static void xcheck_umts(const struct aka_alg *alg, enum osmo_auth_algo algo,
 			uint64_t seed, bool same_rand)
 {
 	tvec_rng_seed(seed);
@@ -354,9 +354,9 @@ static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 			.algo = algo,
 		};
 		struct osmo_auth_vector ov = { 0 };
-		struct usim_alg_keys keys = { .k_len = 16 };
-		struct usim_alg_vec vec;
-		uint8_t rand[16], rand2[16], sqn[6], mac[USIM_ALG_MAC_MAX], op[16];
+		struct aka_alg_keys keys = { .k_len = 16 };
+		struct aka_alg_vec vec;
+		uint8_t rand[16], rand2[16], sqn[6], mac[AKA_ALG_MAC_MAX], op[16];
 		uint8_t sres[4], kc[8], ak_s[6], auts[14], zero_amf[2] = { 0 };
 		uint64_t sqn_prev, sqn_ms;
 		size_t mac_len;
@@ -377,7 +377,7 @@ static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 		aud.u.umts.sqn = sqn_prev;
 		aud.u.umts.ind_bitlen = 0;
 		if (alg->opc && use_op)
-			assert_int_equal(usim_alg_opc(alg, &keys, op, 16), 0);
+			assert_int_equal(aka_alg_opc(alg, &keys, op, 16), 0);
 		else
 			memcpy(keys.opc, op, 16);
 
@@ -385,7 +385,7 @@ static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 		/* the SQN libosmocore used (it steps the one given) */
 		tvec_store48(aud.u.umts.sqn, sqn);
 
-		assert_int_equal(usim_alg_f2345(alg, &keys, rand, &vec), 0);
+		assert_int_equal(aka_alg_f2345(alg, &keys, rand, &vec), 0);
 		XCHECK(r, vec.res_len == ov.res_len &&
 		       memcmp(vec.res, ov.res, vec.res_len) == 0, "RES");
 		XCHECK(r, vec.ck_len == 16 && memcmp(vec.ck, ov.ck, 16) == 0, "CK");
@@ -395,17 +395,17 @@ static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 		XCHECK(r, memcmp(ov.autn, sqn, 6) == 0, "AK (AUTN[0..5] = SQN xor AK)");
 		XCHECK(r, memcmp(ov.autn + 6, aud.u.umts.amf, 2) == 0, "AMF in AUTN");
 		tvec_store48(aud.u.umts.sqn, sqn);
-		assert_int_equal(usim_alg_f1(alg, &keys, rand, sqn, aud.u.umts.amf,
+		assert_int_equal(aka_alg_f1(alg, &keys, rand, sqn, aud.u.umts.amf,
 					     mac, &mac_len), 0);
 		XCHECK(r, mac_len == 8 && memcmp(ov.autn + 8, mac, 8) == 0, "MAC-A");
-		assert_int_equal(usim_alg_gsm(alg, &keys, rand, sres, kc), 0);
+		assert_int_equal(aka_alg_gsm(alg, &keys, rand, sres, kc), 0);
 		XCHECK(r, memcmp(ov.sres, sres, 4) == 0, "SRES");
 		XCHECK(r, memcmp(ov.kc, kc, 8) == 0, "Kc");
 
 		/* resynchronisation: AUTS = (SQN_MS xor AK*) || MAC-S */
 		tvec_store48(sqn_ms, sqn);
-		assert_int_equal(usim_alg_f5star(alg, &keys, rand2, ak_s), 0);
-		assert_int_equal(usim_alg_f1star(alg, &keys, rand2, sqn, zero_amf,
+		assert_int_equal(aka_alg_f5star(alg, &keys, rand2, ak_s), 0);
+		assert_int_equal(aka_alg_f1star(alg, &keys, rand2, sqn, zero_amf,
 						 mac, &mac_len), 0);
 		for (size_t i = 0; i < 6; i++)
 			auts[i] = sqn[i] ^ ak_s[i];
@@ -419,16 +419,16 @@ static void xcheck_umts(const struct usim_alg *alg, enum osmo_auth_algo algo,
 
 static void test_xcheck_milenage(void **state)
 {
-	xcheck_umts(&usim_alg_milenage, OSMO_AUTH_ALG_MILENAGE, 0x4d494c454e414745ULL, false);
+	xcheck_umts(&aka_alg_milenage, OSMO_AUTH_ALG_MILENAGE, 0x4d494c454e414745ULL, false);
 }
 
 static void test_xcheck_xor(void **state)
 {
-	xcheck_umts(&usim_alg_xor, OSMO_AUTH_ALG_XOR, 0x584f52ULL, true);
+	xcheck_umts(&aka_alg_xor, OSMO_AUTH_ALG_XOR, 0x584f52ULL, true);
 }
 
 /* COMP128: our wrapper against osmo_auth_gen_vec() called directly */
-static void xcheck_gsm(const struct usim_alg *alg, enum osmo_auth_algo algo, uint64_t seed)
+static void xcheck_gsm(const struct aka_alg *alg, enum osmo_auth_algo algo, uint64_t seed)
 {
 	tvec_rng_seed(seed);
 	for (int r = 0; r < XCHECK_ROUNDS; r++) {
@@ -437,14 +437,14 @@ static void xcheck_gsm(const struct usim_alg *alg, enum osmo_auth_algo algo, uin
 			.algo = algo,
 		};
 		struct osmo_auth_vector ov = { 0 };
-		struct usim_alg_keys keys = { .k_len = 16 };
+		struct aka_alg_keys keys = { .k_len = 16 };
 		uint8_t rand[16], sres[4], kc[8];
 
 		tvec_rng_fill(keys.k, 16);
 		tvec_rng_fill(rand, 16);
 		memcpy(aud.u.gsm.ki, keys.k, 16);
 		assert_int_equal(osmo_auth_gen_vec(&ov, &aud, rand), 0);
-		assert_int_equal(usim_alg_gsm(alg, &keys, rand, sres, kc), 0);
+		assert_int_equal(aka_alg_gsm(alg, &keys, rand, sres, kc), 0);
 		XCHECK(r, memcmp(ov.sres, sres, 4) == 0, "SRES");
 		XCHECK(r, memcmp(ov.kc, kc, 8) == 0, "Kc");
 	}
@@ -452,9 +452,9 @@ static void xcheck_gsm(const struct usim_alg *alg, enum osmo_auth_algo algo, uin
 
 static void test_xcheck_comp128(void **state)
 {
-	xcheck_gsm(&usim_alg_comp128v1, OSMO_AUTH_ALG_COMP128v1, 1);
-	xcheck_gsm(&usim_alg_comp128v2, OSMO_AUTH_ALG_COMP128v2, 2);
-	xcheck_gsm(&usim_alg_comp128v3, OSMO_AUTH_ALG_COMP128v3, 3);
+	xcheck_gsm(&aka_alg_comp128v1, OSMO_AUTH_ALG_COMP128v1, 1);
+	xcheck_gsm(&aka_alg_comp128v2, OSMO_AUTH_ALG_COMP128v2, 2);
+	xcheck_gsm(&aka_alg_comp128v3, OSMO_AUTH_ALG_COMP128v3, 3);
 }
 
 /* ---- Milenage with other constants (TS 35.206 4.1 allows any) ---- */
@@ -480,10 +480,10 @@ static void aes(const uint8_t *k, const uint8_t *in, uint8_t *out)
 	EVP_CIPHER_CTX_free(c);
 }
 
-static void ref_out(const struct usim_alg_keys *keys, const uint8_t *rand,
+static void ref_out(const struct aka_alg_keys *keys, const uint8_t *rand,
 		    const uint8_t *in1, int n, uint8_t *out)
 {
-	const struct usim_milenage_consts *mc = &keys->mil_consts;
+	const struct aka_milenage_consts *mc = &keys->mil_consts;
 	uint8_t temp[16], x[16], y[16] = { 0 };
 
 	for (int i = 0; i < 16; i++)
@@ -502,9 +502,9 @@ static void ref_out(const struct usim_alg_keys *keys, const uint8_t *rand,
 
 static void test_milenage_consts(void **state)
 {
-	const struct usim_alg *alg = &usim_alg_milenage;
-	struct usim_alg_keys keys = { .k_len = 16 };
-	struct usim_alg_vec v1 = { 0 }, v2 = { 0 };
+	const struct aka_alg *alg = &aka_alg_milenage;
+	struct aka_alg_keys keys = { .k_len = 16 };
+	struct aka_alg_vec v1 = { 0 }, v2 = { 0 };
 	uint8_t rand[16], sqn[6], amf[2], in1[16], out[16], mac[32], ak[6];
 	size_t mac_len;
 
@@ -516,10 +516,10 @@ static void test_milenage_consts(void **state)
 	tvec_rng_fill(amf, 2);
 
 	/* the defaults given explicitly are the defaults */
-	assert_int_equal(usim_alg_f2345(alg, &keys, rand, &v1), 0);
-	keys.mil_consts = usim_milenage_default_consts;
+	assert_int_equal(aka_alg_f2345(alg, &keys, rand, &v1), 0);
+	keys.mil_consts = aka_milenage_default_consts;
 	keys.mil_consts_set = true;
-	assert_int_equal(usim_alg_f2345(alg, &keys, rand, &v2), 0);
+	assert_int_equal(aka_alg_f2345(alg, &keys, rand, &v2), 0);
 	assert_memory_equal(&v1, &v2, sizeof(v1));
 
 	/* any constants and rotations not multiple of 8, against the
@@ -533,12 +533,12 @@ static void test_milenage_consts(void **state)
 		memcpy(in1 + 8, in1, 8);
 
 		ref_out(&keys, rand, in1, 0, out);
-		assert_int_equal(usim_alg_f1(alg, &keys, rand, sqn, amf, mac, &mac_len), 0);
+		assert_int_equal(aka_alg_f1(alg, &keys, rand, sqn, amf, mac, &mac_len), 0);
 		assert_memory_equal(mac, out, 8);
-		assert_int_equal(usim_alg_f1star(alg, &keys, rand, sqn, amf, mac, &mac_len), 0);
+		assert_int_equal(aka_alg_f1star(alg, &keys, rand, sqn, amf, mac, &mac_len), 0);
 		assert_memory_equal(mac, out + 8, 8);
 
-		assert_int_equal(usim_alg_f2345(alg, &keys, rand, &v1), 0);
+		assert_int_equal(aka_alg_f2345(alg, &keys, rand, &v1), 0);
 		ref_out(&keys, rand, NULL, 1, out);
 		assert_memory_equal(v1.ak, out, 6);
 		assert_memory_equal(v1.res, out + 8, 8);
@@ -547,7 +547,7 @@ static void test_milenage_consts(void **state)
 		ref_out(&keys, rand, NULL, 3, out);
 		assert_memory_equal(v1.ik, out, 16);
 		ref_out(&keys, rand, NULL, 4, out);
-		assert_int_equal(usim_alg_f5star(alg, &keys, rand, ak), 0);
+		assert_int_equal(aka_alg_f5star(alg, &keys, rand, ak), 0);
 		assert_memory_equal(ak, out, 6);
 	}
 }
@@ -561,71 +561,71 @@ static void test_registry(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const struct usim_alg *a = usim_alg_by_name(names[i]);
+		const struct aka_alg *a = aka_alg_by_name(names[i]);
 
 		assert_non_null(a);
 		assert_string_equal(a->name, names[i]);
-		assert_ptr_equal(usim_alg_by_id(a->id), a);
+		assert_ptr_equal(aka_alg_by_id(a->id), a);
 	}
 	/* TUAK: NULL until aka/tuak.c is registered, then that */
-	assert_ptr_equal(usim_alg_by_name("tuak"), usim_alg_by_id(USIM_ALG_TUAK));
-	assert_null(usim_alg_by_name("MILENAGE"));
-	assert_null(usim_alg_by_name("nope"));
-	assert_null(usim_alg_by_name(NULL));
-	assert_null(usim_alg_by_id(USIM_ALG_NUM));
-	assert_true(usim_alg_has_umts(&usim_alg_milenage));
-	assert_true(usim_alg_has_umts(&usim_alg_xor));
-	assert_false(usim_alg_has_umts(&usim_alg_xor_2g));
-	assert_false(usim_alg_has_umts(&usim_alg_comp128v1));
-	assert_false(usim_alg_has_umts(NULL));
+	assert_ptr_equal(aka_alg_by_name("tuak"), aka_alg_by_id(AKA_ALG_TUAK));
+	assert_null(aka_alg_by_name("MILENAGE"));
+	assert_null(aka_alg_by_name("nope"));
+	assert_null(aka_alg_by_name(NULL));
+	assert_null(aka_alg_by_id(AKA_ALG_NUM));
+	assert_true(aka_alg_has_umts(&aka_alg_milenage));
+	assert_true(aka_alg_has_umts(&aka_alg_xor));
+	assert_false(aka_alg_has_umts(&aka_alg_xor_2g));
+	assert_false(aka_alg_has_umts(&aka_alg_comp128v1));
+	assert_false(aka_alg_has_umts(NULL));
 }
 
 static void test_errors(void **state)
 {
-	struct usim_alg_keys keys = { .k_len = 16 };
-	struct usim_alg_vec vec;
+	struct aka_alg_keys keys = { .k_len = 16 };
+	struct aka_alg_vec vec;
 	uint8_t rand[16] = { 0 }, sqn[6] = { 0 }, amf[2] = { 0 };
 	uint8_t mac[32], ak[6], sres[4], kc[8], res[17] = { 0 };
 	size_t mac_len;
 
 	/* GSM-only algorithms have no 3G functions */
-	assert_int_equal(usim_alg_f1(&usim_alg_comp128v1, &keys, rand, sqn, amf, mac, &mac_len),
+	assert_int_equal(aka_alg_f1(&aka_alg_comp128v1, &keys, rand, sqn, amf, mac, &mac_len),
 			 -ENOTSUP);
-	assert_int_equal(usim_alg_f2345(&usim_alg_xor_2g, &keys, rand, &vec), -ENOTSUP);
-	assert_int_equal(usim_alg_f5star(&usim_alg_comp128v3, &keys, rand, ak), -ENOTSUP);
-	assert_int_equal(usim_alg_opc(&usim_alg_xor, &keys, rand, 16), -ENOTSUP);
-	assert_int_equal(usim_alg_f1(NULL, &keys, rand, sqn, amf, mac, &mac_len), -EINVAL);
-	assert_int_equal(usim_alg_gsm(NULL, &keys, rand, sres, kc), -EINVAL);
+	assert_int_equal(aka_alg_f2345(&aka_alg_xor_2g, &keys, rand, &vec), -ENOTSUP);
+	assert_int_equal(aka_alg_f5star(&aka_alg_comp128v3, &keys, rand, ak), -ENOTSUP);
+	assert_int_equal(aka_alg_opc(&aka_alg_xor, &keys, rand, 16), -ENOTSUP);
+	assert_int_equal(aka_alg_f1(NULL, &keys, rand, sqn, amf, mac, &mac_len), -EINVAL);
+	assert_int_equal(aka_alg_gsm(NULL, &keys, rand, sres, kc), -EINVAL);
 
 	/* K lengths */
 	keys.k_len = 32;
-	assert_int_equal(usim_alg_f2345(&usim_alg_milenage, &keys, rand, &vec), -EINVAL);
-	assert_int_equal(usim_alg_gsm(&usim_alg_comp128v1, &keys, rand, sres, kc), -EINVAL);
+	assert_int_equal(aka_alg_f2345(&aka_alg_milenage, &keys, rand, &vec), -EINVAL);
+	assert_int_equal(aka_alg_gsm(&aka_alg_comp128v1, &keys, rand, sres, kc), -EINVAL);
 	keys.k_len = 0;
-	assert_int_equal(usim_alg_gsm(&usim_alg_xor, &keys, rand, sres, kc), -EINVAL);
+	assert_int_equal(aka_alg_gsm(&aka_alg_xor, &keys, rand, sres, kc), -EINVAL);
 	keys.k_len = 16;
 
 	/* OP of the wrong length; Milenage RES is 64 bits only */
-	assert_int_equal(usim_alg_opc(&usim_alg_milenage, &keys, rand, 15), -EINVAL);
+	assert_int_equal(aka_alg_opc(&aka_alg_milenage, &keys, rand, 15), -EINVAL);
 	keys.res_len = 16;
-	assert_int_equal(usim_alg_f2345(&usim_alg_milenage, &keys, rand, &vec), -EINVAL);
-	assert_int_equal(usim_alg_gsm(&usim_alg_milenage, &keys, rand, sres, kc), -EINVAL);
+	assert_int_equal(aka_alg_f2345(&aka_alg_milenage, &keys, rand, &vec), -EINVAL);
+	assert_int_equal(aka_alg_gsm(&aka_alg_milenage, &keys, rand, sres, kc), -EINVAL);
 
 	/* XOR RES of 32..128 bits (TS 34.108 8.1.2.1) */
 	keys.res_len = 3;
-	assert_int_equal(usim_alg_f2345(&usim_alg_xor, &keys, rand, &vec), -EINVAL);
+	assert_int_equal(aka_alg_f2345(&aka_alg_xor, &keys, rand, &vec), -EINVAL);
 	keys.res_len = 17;
-	assert_int_equal(usim_alg_f2345(&usim_alg_xor, &keys, rand, &vec), -EINVAL);
+	assert_int_equal(aka_alg_f2345(&aka_alg_xor, &keys, rand, &vec), -EINVAL);
 	keys.res_len = 4;
 	memset(keys.k, 0x5a, 16);
-	assert_int_equal(usim_alg_f2345(&usim_alg_xor, &keys, rand, &vec), 0);
+	assert_int_equal(aka_alg_f2345(&aka_alg_xor, &keys, rand, &vec), 0);
 	assert_int_equal(vec.res_len, 4);
 	assert_memory_equal(vec.res, keys.k, 4);
 	/* c2 of a 32-bit RES is RES itself */
-	assert_int_equal(usim_alg_gsm(&usim_alg_xor, &keys, rand, sres, kc), 0);
+	assert_int_equal(aka_alg_gsm(&aka_alg_xor, &keys, rand, sres, kc), 0);
 	assert_memory_equal(sres, keys.k, 4);
 
-	assert_int_equal(usim_alg_c2(res, 17, sres), -EINVAL);
+	assert_int_equal(aka_alg_c2(res, 17, sres), -EINVAL);
 }
 
 /* TS 33.102 6.8.1.2 by hand */
@@ -639,11 +639,11 @@ static void test_c2_c3(void **state)
 	static const uint8_t kc_want[8] = { 0x0f, 0, 0, 0, 0, 0, 0, 0x81 };
 	uint8_t sres[4], kc[8];
 
-	assert_int_equal(usim_alg_c2(res, 12, sres), 0);
+	assert_int_equal(aka_alg_c2(res, 12, sres), 0);
 	assert_memory_equal(sres, ((const uint8_t[]){ 0xee, 0x22, 0xcc, 0x44 }), 4);
-	assert_int_equal(usim_alg_c2(res, 6, sres), 0);		/* zero padded */
+	assert_int_equal(aka_alg_c2(res, 6, sres), 0);		/* zero padded */
 	assert_memory_equal(sres, ((const uint8_t[]){ 0x11, 0x22, 0x03, 0x04 }), 4);
-	usim_alg_c3(ck, ik, kc);
+	aka_alg_c3(ck, ik, kc);
 	assert_memory_equal(kc, kc_want, 8);
 }
 
@@ -653,19 +653,19 @@ static void test_ct_equal(void **state)
 
 	for (size_t i = 0; i < sizeof(a); i++)
 		a[i] = b[i] = (uint8_t)(i * 7);
-	assert_true(usim_ct_equal(a, b, sizeof(a)));
-	assert_true(usim_ct_equal(a, b, 0));
+	assert_true(common_ct_equal(a, b, sizeof(a)));
+	assert_true(common_ct_equal(a, b, 0));
 	b[0] ^= 0x80;
-	assert_false(usim_ct_equal(a, b, sizeof(a)));
-	assert_true(usim_ct_equal(a + 1, b + 1, sizeof(a) - 1));
+	assert_false(common_ct_equal(a, b, sizeof(a)));
+	assert_true(common_ct_equal(a + 1, b + 1, sizeof(a) - 1));
 	b[0] ^= 0x80;
 	b[31] ^= 0x01;
-	assert_false(usim_ct_equal(a, b, sizeof(a)));
-	assert_true(usim_ct_equal(a, b, sizeof(a) - 1));
+	assert_false(common_ct_equal(a, b, sizeof(a)));
+	assert_true(common_ct_equal(a, b, sizeof(a) - 1));
 	b[31] ^= 0x01;
 	for (int bit = 0; bit < 8; bit++) {
 		b[13] ^= (uint8_t)(1 << bit);
-		assert_false(usim_ct_equal(a, b, sizeof(a)));
+		assert_false(common_ct_equal(a, b, sizeof(a)));
 		b[13] ^= (uint8_t)(1 << bit);
 	}
 }

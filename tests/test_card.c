@@ -478,7 +478,7 @@ static void test_store_reload(void **state)
 static void store_sqn_check(const char *path)
 {
 	struct usim_profile *p = profile_from_file("tests/profiles/script.json");
-	uint64_t seq[USIM_SQN_SLOTS_MAX] = { 0 };
+	uint64_t seq[AKA_SQN_SLOTS_MAX] = { 0 };
 	struct usim_store *st;
 	struct usim_card *card;
 	char err[512];
@@ -787,7 +787,7 @@ int main(void)
 			.initial_state = (void *)&bad_profiles[i],
 		};
 	}
-	e2m_log_init(talloc_named_const(NULL, 0, "test_card"), -1);
+	common_log_init(talloc_named_const(NULL, 0, "test_card"), -1);
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("card", tests, NULL, NULL);
 }

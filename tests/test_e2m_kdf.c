@@ -30,7 +30,7 @@
 #define KDF_MAX_PARAMS	8
 #define KDF_MAX_PARAM	256
 
-/* Why a vector is out of reach of usim_kdf(), or NULL when it is not. */
+/* Why a vector is out of reach of e2m_kdf(), or NULL when it is not. */
 static const char *kdf_skip_reason(const json_t *v)
 {
 	const json_t *params = json_object_get(v, "params");
@@ -62,8 +62,8 @@ static void test_kdf_vector(void **state)
 	const json_t *v = *state;
 	const json_t *params = json_object_get(v, "params");
 	static uint8_t pbuf[KDF_MAX_PARAMS][KDF_MAX_PARAM];
-	struct usim_kdf_param p[KDF_MAX_PARAMS];
-	uint8_t key[64], fc, exp[32], out[USIM_KDF_OUT_LEN];
+	struct e2m_kdf_param p[KDF_MAX_PARAMS];
+	uint8_t key[64], fc, exp[32], out[E2M_KDF_OUT_LEN];
 	uint8_t s[1 + KDF_MAX_PARAMS * (KDF_MAX_PARAM + 2)], s_exp[sizeof(s)];
 	size_t key_len, n, s_len = 0, i;
 	const char *output_is;
@@ -90,24 +90,24 @@ static void test_kdf_vector(void **state)
 	assert_int_equal(n, s_len);
 	assert_memory_equal(s, s_exp, s_len);
 
-	assert_int_equal(usim_kdf(key, key_len, fc, p, json_array_size(params), out), 0);
+	assert_int_equal(e2m_kdf(key, key_len, fc, p, json_array_size(params), out), 0);
 	/* a prepared key gives the same, twice */
 	{
-		struct usim_kdf_key *kk = usim_kdf_key_new(key, key_len);
-		uint8_t again[USIM_KDF_OUT_LEN];
+		struct e2m_kdf_key *kk = e2m_kdf_key_new(key, key_len);
+		uint8_t again[E2M_KDF_OUT_LEN];
 
 		assert_non_null(kk);
 		for (int round = 0; round < 2; round++) {
-			assert_int_equal(usim_kdf_prepared(kk, fc, p, json_array_size(params), again), 0);
-			assert_memory_equal(again, out, USIM_KDF_OUT_LEN);
+			assert_int_equal(e2m_kdf_prepared(kk, fc, p, json_array_size(params), again), 0);
+			assert_memory_equal(again, out, E2M_KDF_OUT_LEN);
 		}
-		usim_kdf_key_free(kk);
+		e2m_kdf_key_free(kk);
 	}
 	n = tvec_get_hex(v, "output", exp, sizeof(exp));
 	output_is = json_string_value(json_object_get(v, "output_is"));
-	if (n == USIM_KDF_OUT_LEN) {
+	if (n == E2M_KDF_OUT_LEN) {
 		assert_null(output_is);
-		assert_memory_equal(out, exp, USIM_KDF_OUT_LEN);
+		assert_memory_equal(out, exp, E2M_KDF_OUT_LEN);
 	} else {
 		/* RES* and the like: "bytes 16..31 of the 256-bit KDF output
 		 * (full: <64 hex digits>)" */
@@ -132,37 +132,37 @@ static void test_kdf_vector(void **state)
 /* Inputs TS 33.220 cannot code are refused. */
 static void test_kdf_bad_args(void **state)
 {
-	static const uint8_t key[32], big[USIM_KDF_PARAM_MAX + 1];
-	uint8_t out[USIM_KDF_OUT_LEN];
-	struct usim_kdf_param p = { .data = big, .len = sizeof(big) };
+	static const uint8_t key[32], big[E2M_KDF_PARAM_MAX + 1];
+	uint8_t out[E2M_KDF_OUT_LEN];
+	struct e2m_kdf_param p = { .data = big, .len = sizeof(big) };
 
-	assert_int_equal(usim_kdf(key, sizeof(key), 0x10, &p, 1, out), -EINVAL);
-	p.len = USIM_KDF_PARAM_MAX;
-	assert_int_equal(usim_kdf(key, sizeof(key), 0x10, &p, 1, out), 0);
-	assert_int_equal(usim_kdf(key, 0, 0x10, &p, 1, out), -EINVAL);
-	assert_int_equal(usim_kdf(NULL, 32, 0x10, &p, 1, out), -EINVAL);
-	assert_int_equal(usim_kdf(key, sizeof(key), 0x10, NULL, 1, out), -EINVAL);
+	assert_int_equal(e2m_kdf(key, sizeof(key), 0x10, &p, 1, out), -EINVAL);
+	p.len = E2M_KDF_PARAM_MAX;
+	assert_int_equal(e2m_kdf(key, sizeof(key), 0x10, &p, 1, out), 0);
+	assert_int_equal(e2m_kdf(key, 0, 0x10, &p, 1, out), -EINVAL);
+	assert_int_equal(e2m_kdf(NULL, 32, 0x10, &p, 1, out), -EINVAL);
+	assert_int_equal(e2m_kdf(key, sizeof(key), 0x10, NULL, 1, out), -EINVAL);
 	p.data = NULL;
-	assert_int_equal(usim_kdf(key, sizeof(key), 0x10, &p, 1, out), -EINVAL);
+	assert_int_equal(e2m_kdf(key, sizeof(key), 0x10, &p, 1, out), -EINVAL);
 	p.len = 0;
-	assert_int_equal(usim_kdf(key, sizeof(key), 0x10, &p, 1, out), 0);
+	assert_int_equal(e2m_kdf(key, sizeof(key), 0x10, &p, 1, out), 0);
 
 	/* prepared keys: 1..64 octets (RFC 2104 K0 is one block here) */
 	{
 		static const uint8_t k65[65];
-		struct usim_kdf_key *kk;
+		struct e2m_kdf_key *kk;
 
-		assert_null(usim_kdf_key_new(key, 0));
-		assert_null(usim_kdf_key_new(NULL, 16));
-		assert_null(usim_kdf_key_new(k65, sizeof(k65)));
-		assert_int_equal(usim_kdf(k65, sizeof(k65), 0x10, &p, 1, out), -EINVAL);
-		kk = usim_kdf_key_new(k65, 64);
+		assert_null(e2m_kdf_key_new(key, 0));
+		assert_null(e2m_kdf_key_new(NULL, 16));
+		assert_null(e2m_kdf_key_new(k65, sizeof(k65)));
+		assert_int_equal(e2m_kdf(k65, sizeof(k65), 0x10, &p, 1, out), -EINVAL);
+		kk = e2m_kdf_key_new(k65, 64);
 		assert_non_null(kk);
-		assert_int_equal(usim_kdf_prepared(kk, 0x10, NULL, 1, out), -EINVAL);
-		assert_int_equal(usim_kdf_prepared(NULL, 0x10, &p, 1, out), -EINVAL);
-		assert_int_equal(usim_kdf_prepared(kk, 0x10, &p, 1, out), 0);
-		usim_kdf_key_free(kk);
-		usim_kdf_key_free(NULL);
+		assert_int_equal(e2m_kdf_prepared(kk, 0x10, NULL, 1, out), -EINVAL);
+		assert_int_equal(e2m_kdf_prepared(NULL, 0x10, &p, 1, out), -EINVAL);
+		assert_int_equal(e2m_kdf_prepared(kk, 0x10, &p, 1, out), 0);
+		e2m_kdf_key_free(kk);
+		e2m_kdf_key_free(NULL);
 	}
 }
 
@@ -192,21 +192,21 @@ static void test_kdf_bad_args(void **state)
 static void test_e2m_example_usim(void **state)
 {
 	const uint8_t *autn = HEX(EX_AUTN);
-	uint8_t k_e2m[USIM_E2M_KEY_LEN], k_int[16], k_enc[16];
+	uint8_t k_e2m[E2M_KEY_LEN], k_int[16], k_enc[16];
 	size_t enc_len = 99;
 
-	assert_int_equal(usim_e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), autn,
+	assert_int_equal(e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), autn,
 					   EX_EID_ARGS, k_e2m), 0);
-	assert_memory_equal(k_e2m, HEX(EX_KE2M_USIM), USIM_E2M_KEY_LEN);
-	assert_int_equal(usim_e2m_key_int(NULL, k_e2m, 1, k_int), 0);
+	assert_memory_equal(k_e2m, HEX(EX_KE2M_USIM), E2M_KEY_LEN);
+	assert_int_equal(e2m_key_int(NULL, k_e2m, 1, k_int), 0);
 	assert_memory_equal(k_int, HEX(EX_INT_USIM), 16);
-	assert_int_equal(usim_e2m_key_enc(NULL, k_e2m, 1, k_enc, &enc_len), 0);
+	assert_int_equal(e2m_key_enc(NULL, k_e2m, 1, k_enc, &enc_len), 0);
 	assert_int_equal(enc_len, 16);
 	assert_memory_equal(k_enc, HEX(EX_ENC_USIM), 16);
 
 	/* the card's way: K prepared once, both keys from one K_E2M */
 	{
-		struct usim_kdf_key *k = usim_kdf_key_new(HEX(EX_K), 16);
+		struct e2m_kdf_key *k = e2m_kdf_key_new(HEX(EX_K), 16);
 
 		assert_non_null(k);
 		for (int round = 0; round < 2; round++) {
@@ -214,31 +214,31 @@ static void test_e2m_example_usim(void **state)
 			memset(k_int, 0, sizeof(k_int));
 			memset(k_enc, 0, sizeof(k_enc));
 			enc_len = 99;
-			assert_int_equal(usim_e2m_key_usim_prepared(NULL, k, HEX(EX_RAND), autn,
+			assert_int_equal(e2m_key_usim_prepared(NULL, k, HEX(EX_RAND), autn,
 								    EX_EID_ARGS, k_e2m), 0);
-			assert_memory_equal(k_e2m, HEX(EX_KE2M_USIM), USIM_E2M_KEY_LEN);
-			assert_int_equal(usim_e2m_key_int_enc(NULL, k_e2m, 1, 1, k_int, k_enc,
+			assert_memory_equal(k_e2m, HEX(EX_KE2M_USIM), E2M_KEY_LEN);
+			assert_int_equal(e2m_key_int_enc(NULL, k_e2m, 1, 1, k_int, k_enc,
 							      &enc_len), 0);
 			assert_memory_equal(k_int, HEX(EX_INT_USIM), 16);
 			assert_int_equal(enc_len, 16);
 			assert_memory_equal(k_enc, HEX(EX_ENC_USIM), 16);
 		}
-		usim_kdf_key_free(k);
+		e2m_kdf_key_free(k);
 	}
 }
 
 /* Variant E from CK || IK. */
 static void test_e2m_example_me(void **state)
 {
-	uint8_t k_e2m[USIM_E2M_KEY_LEN], k_int[16], k_enc[16];
+	uint8_t k_e2m[E2M_KEY_LEN], k_int[16], k_enc[16];
 	size_t enc_len = 99;
 
-	assert_int_equal(usim_e2m_key_me(NULL, HEX(EX_CK), HEX(EX_IK), HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_me(NULL, HEX(EX_CK), HEX(EX_IK), HEX(EX_RAND), HEX(EX_AUTN),
 					 EX_EID_ARGS, k_e2m), 0);
-	assert_memory_equal(k_e2m, HEX(EX_KE2M_ME), USIM_E2M_KEY_LEN);
-	assert_int_equal(usim_e2m_key_int(NULL, k_e2m, 1, k_int), 0);
+	assert_memory_equal(k_e2m, HEX(EX_KE2M_ME), E2M_KEY_LEN);
+	assert_int_equal(e2m_key_int(NULL, k_e2m, 1, k_int), 0);
 	assert_memory_equal(k_int, HEX(EX_INT_ME), 16);
-	assert_int_equal(usim_e2m_key_enc(NULL, k_e2m, 1, k_enc, &enc_len), 0);
+	assert_int_equal(e2m_key_enc(NULL, k_e2m, 1, k_enc, &enc_len), 0);
 	assert_int_equal(enc_len, 16);
 	assert_memory_equal(k_enc, HEX(EX_ENC_ME), 16);
 }
@@ -251,17 +251,17 @@ static void test_e2m_example_alg02(void **state)
 	size_t enc_len = 99;
 
 	memset(k_enc, 0xAA, sizeof(k_enc));
-	assert_int_equal(usim_e2m_key_int(NULL, HEX(EX_KE2M_USIM), 2, k_int), 0);
+	assert_int_equal(e2m_key_int(NULL, HEX(EX_KE2M_USIM), 2, k_int), 0);
 	assert_memory_equal(k_int, HEX(EX_INT_USIM_IA2), 16);
-	assert_int_equal(usim_e2m_key_enc(NULL, HEX(EX_KE2M_USIM), USIM_E2M_EA_NONE, k_enc,
+	assert_int_equal(e2m_key_enc(NULL, HEX(EX_KE2M_USIM), E2M_EA_NONE, k_enc,
 					  &enc_len), 0);
 	assert_int_equal(enc_len, 0);
 	assert_memory_equal(k_enc, zero, 16);
-	/* the same through usim_e2m_key_int_enc() */
+	/* the same through e2m_key_int_enc() */
 	memset(k_int, 0, sizeof(k_int));
 	memset(k_enc, 0xAA, sizeof(k_enc));
 	enc_len = 99;
-	assert_int_equal(usim_e2m_key_int_enc(NULL, HEX(EX_KE2M_USIM), 2, USIM_E2M_EA_NONE, k_int,
+	assert_int_equal(e2m_key_int_enc(NULL, HEX(EX_KE2M_USIM), 2, E2M_EA_NONE, k_int,
 					      k_enc, &enc_len), 0);
 	assert_memory_equal(k_int, HEX(EX_INT_USIM_IA2), 16);
 	assert_int_equal(enc_len, 0);
@@ -270,47 +270,47 @@ static void test_e2m_example_alg02(void **state)
 
 static void test_e2m_example_kid(void **state)
 {
-	char kid[USIM_E2M_KID_MAX];
+	char kid[E2M_KID_MAX];
 	size_t len = 0;
 
-	assert_int_equal(usim_e2m_kid(HEX(EX_RAND), EX_EID_ARGS, kid, sizeof(kid), &len), 0);
+	assert_int_equal(e2m_kid(HEX(EX_RAND), EX_EID_ARGS, kid, sizeof(kid), &len), 0);
 	assert_string_equal(kid, EX_KID);
 	assert_int_equal(len, strlen(EX_KID));
 	/* exactly enough room, then one octet too few */
-	assert_int_equal(usim_e2m_kid(HEX(EX_RAND), EX_EID_ARGS, kid, strlen(EX_KID) + 1, NULL), 0);
-	assert_int_equal(usim_e2m_kid(HEX(EX_RAND), EX_EID_ARGS, kid, strlen(EX_KID), NULL),
+	assert_int_equal(e2m_kid(HEX(EX_RAND), EX_EID_ARGS, kid, strlen(EX_KID) + 1, NULL), 0);
+	assert_int_equal(e2m_kid(HEX(EX_RAND), EX_EID_ARGS, kid, strlen(EX_KID), NULL),
 			 -ENOSPC);
 	/* an EID with a NUL octet cannot be a C string */
-	assert_int_equal(usim_e2m_kid(HEX(EX_RAND), (const uint8_t *)"a\0b", 3, kid, sizeof(kid),
+	assert_int_equal(e2m_kid(HEX(EX_RAND), (const uint8_t *)"a\0b", 3, kid, sizeof(kid),
 				      NULL), -EINVAL);
 }
 
 /* The FC values are the caller's: defaults equal NULL, others change keys. */
 static void test_e2m_fc_override(void **state)
 {
-	const struct usim_e2m_fc dflt = USIM_E2M_FC_DEFAULT;
-	struct usim_e2m_fc other = USIM_E2M_FC_DEFAULT;
-	uint8_t a[USIM_E2M_KEY_LEN], b[USIM_E2M_KEY_LEN], i1[16], i2[16];
+	const struct e2m_fc dflt = E2M_FC_DEFAULT;
+	struct e2m_fc other = E2M_FC_DEFAULT;
+	uint8_t a[E2M_KEY_LEN], b[E2M_KEY_LEN], i1[16], i2[16];
 
 	assert_int_equal(dflt.ke2m_usim, 0xE2);
 	assert_int_equal(dflt.ke2m_me, 0xE5);
 	assert_int_equal(dflt.alg, 0xE6);
-	assert_int_equal(usim_e2m_key_usim(&dflt, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_usim(&dflt, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
 					   EX_EID_ARGS, a), 0);
-	assert_memory_equal(a, HEX(EX_KE2M_USIM), USIM_E2M_KEY_LEN);
+	assert_memory_equal(a, HEX(EX_KE2M_USIM), E2M_KEY_LEN);
 
 	other.ke2m_usim = 0xF2;
-	assert_int_equal(usim_e2m_key_usim(&other, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_usim(&other, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
 					   EX_EID_ARGS, b), 0);
-	assert_memory_not_equal(a, b, USIM_E2M_KEY_LEN);
+	assert_memory_not_equal(a, b, E2M_KEY_LEN);
 	other.ke2m_me = 0xF5;
-	assert_int_equal(usim_e2m_key_me(&other, HEX(EX_CK), HEX(EX_IK), HEX(EX_RAND),
+	assert_int_equal(e2m_key_me(&other, HEX(EX_CK), HEX(EX_IK), HEX(EX_RAND),
 					 HEX(EX_AUTN), EX_EID_ARGS, b), 0);
-	assert_memory_not_equal(b, HEX(EX_KE2M_ME), USIM_E2M_KEY_LEN);
-	/* the same derivation through usim_kdf() with FC 0xF5 */
+	assert_memory_not_equal(b, HEX(EX_KE2M_ME), E2M_KEY_LEN);
+	/* the same derivation through e2m_kdf() with FC 0xF5 */
 	{
 		uint8_t ck_ik[32];
-		const struct usim_kdf_param p[] = {
+		const struct e2m_kdf_param p[] = {
 			{ .data = HEX(EX_RAND), .len = 16 },
 			{ .data = HEX(EX_AUTN), .len = 6 },
 			{ .data = (const uint8_t *)EX_EID, .len = strlen(EX_EID) },
@@ -318,12 +318,12 @@ static void test_e2m_fc_override(void **state)
 
 		memcpy(ck_ik, HEX(EX_CK), 16);
 		memcpy(ck_ik + 16, HEX(EX_IK), 16);
-		assert_int_equal(usim_kdf(ck_ik, 32, 0xF5, p, 3, a), 0);
-		assert_memory_equal(a, b, USIM_E2M_KEY_LEN);
+		assert_int_equal(e2m_kdf(ck_ik, 32, 0xF5, p, 3, a), 0);
+		assert_memory_equal(a, b, E2M_KEY_LEN);
 	}
 	other.alg = 0xF6;
-	assert_int_equal(usim_e2m_key_int(&dflt, HEX(EX_KE2M_USIM), 1, i1), 0);
-	assert_int_equal(usim_e2m_key_int(&other, HEX(EX_KE2M_USIM), 1, i2), 0);
+	assert_int_equal(e2m_key_int(&dflt, HEX(EX_KE2M_USIM), 1, i1), 0);
+	assert_int_equal(e2m_key_int(&other, HEX(EX_KE2M_USIM), 1, i2), 0);
 	assert_memory_equal(i1, HEX(EX_INT_USIM), 16);
 	assert_memory_not_equal(i1, i2, 16);
 }
@@ -331,38 +331,38 @@ static void test_e2m_fc_override(void **state)
 /* EID is 1..128 octets (doc/e2m-profile.md section 2); K is 16 or 32 octets. */
 static void test_e2m_eid_len(void **state)
 {
-	uint8_t eid[USIM_E2M_EID_MAX + 1], k_e2m[USIM_E2M_KEY_LEN];
-	char kid[USIM_E2M_KID_MAX];
+	uint8_t eid[E2M_EID_MAX + 1], k_e2m[E2M_KEY_LEN];
+	char kid[E2M_KID_MAX];
 	size_t len;
 
 	memset(eid, 'e', sizeof(eid));
-	assert_int_equal(usim_e2m_eid_check(eid, 0), -EINVAL);
-	assert_int_equal(usim_e2m_eid_check(eid, 1), 0);
-	assert_int_equal(usim_e2m_eid_check(eid, 128), 0);
-	assert_int_equal(usim_e2m_eid_check(eid, 129), -EINVAL);
-	assert_int_equal(usim_e2m_eid_check(NULL, 1), -EINVAL);
+	assert_int_equal(e2m_eid_check(eid, 0), -EINVAL);
+	assert_int_equal(e2m_eid_check(eid, 1), 0);
+	assert_int_equal(e2m_eid_check(eid, 128), 0);
+	assert_int_equal(e2m_eid_check(eid, 129), -EINVAL);
+	assert_int_equal(e2m_eid_check(NULL, 1), -EINVAL);
 
-	assert_int_equal(usim_e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
 					   eid, 0, k_e2m), -EINVAL);
-	assert_int_equal(usim_e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
 					   eid, 129, k_e2m), -EINVAL);
-	assert_int_equal(usim_e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
 					   eid, 128, k_e2m), 0);
-	assert_int_equal(usim_e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_usim(NULL, HEX(EX_K), 16, HEX(EX_RAND), HEX(EX_AUTN),
 					   eid, 1, k_e2m), 0);
-	assert_int_equal(usim_e2m_key_me(NULL, HEX(EX_CK), HEX(EX_IK), HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_me(NULL, HEX(EX_CK), HEX(EX_IK), HEX(EX_RAND), HEX(EX_AUTN),
 					 eid, 0, k_e2m), -EINVAL);
-	assert_int_equal(usim_e2m_key_me(NULL, HEX(EX_CK), HEX(EX_IK), HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_me(NULL, HEX(EX_CK), HEX(EX_IK), HEX(EX_RAND), HEX(EX_AUTN),
 					 eid, 129, k_e2m), -EINVAL);
-	assert_int_equal(usim_e2m_kid(HEX(EX_RAND), eid, 0, kid, sizeof(kid), NULL), -EINVAL);
-	assert_int_equal(usim_e2m_kid(HEX(EX_RAND), eid, 129, kid, sizeof(kid), NULL), -EINVAL);
-	assert_int_equal(usim_e2m_kid(HEX(EX_RAND), eid, 128, kid, sizeof(kid), &len), 0);
-	assert_int_equal(len, USIM_E2M_KID_MAX - 1);
+	assert_int_equal(e2m_kid(HEX(EX_RAND), eid, 0, kid, sizeof(kid), NULL), -EINVAL);
+	assert_int_equal(e2m_kid(HEX(EX_RAND), eid, 129, kid, sizeof(kid), NULL), -EINVAL);
+	assert_int_equal(e2m_kid(HEX(EX_RAND), eid, 128, kid, sizeof(kid), &len), 0);
+	assert_int_equal(len, E2M_KID_MAX - 1);
 
 	/* K of 24 octets is neither 128 nor 256 bits */
-	assert_int_equal(usim_e2m_key_usim(NULL, eid, 24, HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_usim(NULL, eid, 24, HEX(EX_RAND), HEX(EX_AUTN),
 					   EX_EID_ARGS, k_e2m), -EINVAL);
-	assert_int_equal(usim_e2m_key_usim(NULL, eid, 32, HEX(EX_RAND), HEX(EX_AUTN),
+	assert_int_equal(e2m_key_usim(NULL, eid, 32, HEX(EX_RAND), HEX(EX_AUTN),
 					   EX_EID_ARGS, k_e2m), 0);
 }
 

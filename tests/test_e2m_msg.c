@@ -26,7 +26,7 @@
 
 static void hex(const char *s, uint8_t *out, size_t len)
 {
-	assert_int_equal(apdu_hex_decode(s, strlen(s), out, len), (int)len);
+	assert_int_equal(common_hex_decode(s, strlen(s), out, len), (int)len);
 }
 
 /* Known answers, one row each: IA, key, payload (hex), first 64 bits. */
@@ -64,7 +64,7 @@ static void test_mac_vectors(void **state)
 		if (n)
 			hex(v->payload, payload, n);
 		hex(v->mac, want, sizeof(want));
-		assert_int_equal(usim_e2m_msg_mac(v->ia, key, payload, n, mac), 0);
+		assert_int_equal(e2m_msg_mac(v->ia, key, payload, n, mac), 0);
 		assert_memory_equal(mac, want, sizeof(want));
 	}
 }
@@ -76,9 +76,9 @@ static size_t build_example(uint8_t ia, const char *key_hex, uint8_t *out, size_
 	size_t len = 0;
 
 	hex(key_hex, key, sizeof(key));
-	assert_int_equal(usim_e2m_msg_build(ia, key, EX_KID, (const uint8_t *)EX_TEXT,
+	assert_int_equal(e2m_msg_build(ia, key, EX_KID, (const uint8_t *)EX_TEXT,
 					    strlen(EX_TEXT), out, cap, &len), 0);
-	assert_int_equal(len, USIM_E2M_MSG_LEN(strlen(EX_KID), strlen(EX_TEXT)));
+	assert_int_equal(len, E2M_MSG_LEN(strlen(EX_KID), strlen(EX_TEXT)));
 	return len;
 }
 
@@ -107,16 +107,16 @@ static void round_trip(uint8_t ia, const char *key_hex)
 {
 	uint8_t msg[256], key[16];
 	size_t len = build_example(ia, key_hex, msg, sizeof(msg));
-	struct usim_e2m_msg m;
+	struct e2m_msg m;
 
 	hex(key_hex, key, sizeof(key));
-	assert_int_equal(usim_e2m_msg_parse(msg, len, &m), 0);
+	assert_int_equal(e2m_msg_parse(msg, len, &m), 0);
 	assert_string_equal(m.kid, EX_KID);
 	assert_int_equal(m.kid_len, strlen(EX_KID));
 	assert_int_equal(m.payload_len, strlen(EX_TEXT));
 	assert_memory_equal(m.payload, EX_TEXT, strlen(EX_TEXT));
 	assert_ptr_equal(m.mac, msg + len - 8);
-	assert_int_equal(usim_e2m_msg_verify(&m, EX_KID, ia, key), 0);
+	assert_int_equal(e2m_msg_verify(&m, EX_KID, ia, key), 0);
 }
 
 static void test_round_trip_ia1(void **state)
@@ -132,23 +132,23 @@ static void test_round_trip_ia2(void **state)
 /* Empty payload and the largest one (65535 octets). */
 static void test_payload_sizes(void **state)
 {
-	static const size_t sizes[] = { 0, 1, USIM_E2M_MSG_PAYLOAD_MAX };
+	static const size_t sizes[] = { 0, 1, E2M_MSG_PAYLOAD_MAX };
 	uint8_t key[16];
 
 	hex(EX_KINT_11, key, sizeof(key));
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		size_t cap = USIM_E2M_MSG_LEN(strlen(EX_KID), sizes[i]), len = 0;
+		size_t cap = E2M_MSG_LEN(strlen(EX_KID), sizes[i]), len = 0;
 		uint8_t *payload = malloc(sizes[i] + 1), *msg = malloc(cap);
-		struct usim_e2m_msg m;
+		struct e2m_msg m;
 
 		assert_non_null(payload);
 		assert_non_null(msg);
 		memset(payload, 0x5A, sizes[i]);
-		assert_int_equal(usim_e2m_msg_build(2, key, EX_KID, payload, sizes[i], msg, cap, &len), 0);
+		assert_int_equal(e2m_msg_build(2, key, EX_KID, payload, sizes[i], msg, cap, &len), 0);
 		assert_int_equal(len, cap);
-		assert_int_equal(usim_e2m_msg_parse(msg, len, &m), 0);
+		assert_int_equal(e2m_msg_parse(msg, len, &m), 0);
 		assert_int_equal(m.payload_len, sizes[i]);
-		assert_int_equal(usim_e2m_msg_verify(&m, EX_KID, 2, key), 0);
+		assert_int_equal(e2m_msg_verify(&m, EX_KID, 2, key), 0);
 		free(payload);
 		free(msg);
 	}
@@ -159,13 +159,13 @@ static void test_truncation_and_extension(void **state)
 {
 	uint8_t msg[256];
 	size_t len = build_example(1, EX_KINT_11, msg, sizeof(msg) - 1);
-	struct usim_e2m_msg m;
+	struct e2m_msg m;
 
 	for (size_t n = 0; n < len; n++)
-		assert_int_equal(usim_e2m_msg_parse(msg, n, &m), -EBADMSG);
+		assert_int_equal(e2m_msg_parse(msg, n, &m), -EBADMSG);
 	msg[len] = 0x00;
-	assert_int_equal(usim_e2m_msg_parse(msg, len + 1, &m), -EBADMSG);
-	assert_int_equal(usim_e2m_msg_parse(msg, len, &m), 0);
+	assert_int_equal(e2m_msg_parse(msg, len + 1, &m), -EBADMSG);
+	assert_int_equal(e2m_msg_parse(msg, len, &m), 0);
 }
 
 /* Every single bit flip: refused by the parser, or by the check against
@@ -174,15 +174,15 @@ static void flips(uint8_t ia, const char *key_hex)
 {
 	uint8_t msg[256], key[16];
 	size_t len = build_example(ia, key_hex, msg, sizeof(msg));
-	struct usim_e2m_msg m;
+	struct e2m_msg m;
 	unsigned int by_parse = 0, by_verify = 0;
 
 	hex(key_hex, key, sizeof(key));
 	for (size_t bit = 0; bit < 8 * len; bit++) {
 		msg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-		if (usim_e2m_msg_parse(msg, len, &m) < 0)
+		if (e2m_msg_parse(msg, len, &m) < 0)
 			by_parse++;
-		else if (usim_e2m_msg_verify(&m, EX_KID, ia, key) == -EBADMSG)
+		else if (e2m_msg_verify(&m, EX_KID, ia, key) == -EBADMSG)
 			by_verify++;
 		else
 			fail_msg("bit %zu flipped: accepted", bit);
@@ -192,8 +192,8 @@ static void flips(uint8_t ia, const char *key_hex)
 	/* header and lengths by the parser; KID, payload and MAC by the check */
 	assert_true(by_parse >= 8 * 5);
 	assert_true(by_verify >= 8 * (strlen(EX_TEXT) + 8));
-	assert_int_equal(usim_e2m_msg_parse(msg, len, &m), 0);
-	assert_int_equal(usim_e2m_msg_verify(&m, EX_KID, ia, key), 0);
+	assert_int_equal(e2m_msg_parse(msg, len, &m), 0);
+	assert_int_equal(e2m_msg_verify(&m, EX_KID, ia, key), 0);
 }
 
 static void test_bit_flips_ia1(void **state)
@@ -211,58 +211,58 @@ static void test_wrong_key_ia_kid(void **state)
 {
 	uint8_t msg[256], key[16], other[16];
 	size_t len = build_example(1, EX_KINT_11, msg, sizeof(msg));
-	struct usim_e2m_msg m;
+	struct e2m_msg m;
 
 	hex(EX_KINT_11, key, sizeof(key));
 	hex(EX_KINT_02, other, sizeof(other));
-	assert_int_equal(usim_e2m_msg_parse(msg, len, &m), 0);
-	assert_int_equal(usim_e2m_msg_verify(&m, EX_KID, 1, other), -EBADMSG);
+	assert_int_equal(e2m_msg_parse(msg, len, &m), 0);
+	assert_int_equal(e2m_msg_verify(&m, EX_KID, 1, other), -EBADMSG);
 	for (size_t bit = 0; bit < 128; bit++) {
 		key[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-		assert_int_equal(usim_e2m_msg_verify(&m, EX_KID, 1, key), -EBADMSG);
+		assert_int_equal(e2m_msg_verify(&m, EX_KID, 1, key), -EBADMSG);
 		key[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 	}
-	assert_int_equal(usim_e2m_msg_verify(&m, EX_KID, 2, key), -EBADMSG);
-	assert_int_equal(usim_e2m_msg_verify(&m, "I1U8vpY3qJ0hiuZNrke/NQ==@hse.example.com", 1, key),
+	assert_int_equal(e2m_msg_verify(&m, EX_KID, 2, key), -EBADMSG);
+	assert_int_equal(e2m_msg_verify(&m, "I1U8vpY3qJ0hiuZNrke/NQ==@hse.example.com", 1, key),
 			 -EBADMSG);
-	assert_int_equal(usim_e2m_msg_verify(&m, EX_KID "x", 1, key), -EBADMSG);
-	assert_int_equal(usim_e2m_msg_verify(&m, EX_KID, 0, key), -EINVAL);
-	assert_int_equal(usim_e2m_msg_verify(&m, EX_KID, 3, key), -EINVAL);
-	assert_int_equal(usim_e2m_msg_verify(&m, EX_KID, 1, key), 0);
+	assert_int_equal(e2m_msg_verify(&m, EX_KID "x", 1, key), -EBADMSG);
+	assert_int_equal(e2m_msg_verify(&m, EX_KID, 0, key), -EINVAL);
+	assert_int_equal(e2m_msg_verify(&m, EX_KID, 3, key), -EINVAL);
+	assert_int_equal(e2m_msg_verify(&m, EX_KID, 1, key), 0);
 }
 
 /* Bounds of build: the buffer (nothing written when short), IA, KID and
  * payload lengths. */
 static void test_build_bounds(void **state)
 {
-	char kid[USIM_E2M_MSG_KID_MAX + 2];
+	char kid[E2M_MSG_KID_MAX + 2];
 	uint8_t key[16], out[512], untouched[512];
-	size_t need = USIM_E2M_MSG_LEN(strlen(EX_KID), 1), len = 0;
+	size_t need = E2M_MSG_LEN(strlen(EX_KID), 1), len = 0;
 
 	hex(EX_KINT_11, key, sizeof(key));
 	memset(out, 0xAA, sizeof(out));
 	memcpy(untouched, out, sizeof(out));
-	assert_int_equal(usim_e2m_msg_build(1, key, EX_KID, (const uint8_t *)"x", 1, out, need - 1, &len),
+	assert_int_equal(e2m_msg_build(1, key, EX_KID, (const uint8_t *)"x", 1, out, need - 1, &len),
 			 -ENOSPC);
 	assert_memory_equal(out, untouched, sizeof(out));
-	assert_int_equal(usim_e2m_msg_build(1, key, EX_KID, (const uint8_t *)"x", 1, out, need, &len), 0);
+	assert_int_equal(e2m_msg_build(1, key, EX_KID, (const uint8_t *)"x", 1, out, need, &len), 0);
 	assert_int_equal(len, need);
 	assert_int_equal(out[need], 0xAA);
 
-	assert_int_equal(usim_e2m_msg_build(0, key, EX_KID, NULL, 0, out, sizeof(out), &len), -EINVAL);
-	assert_int_equal(usim_e2m_msg_build(3, key, EX_KID, NULL, 0, out, sizeof(out), &len), -EINVAL);
-	assert_int_equal(usim_e2m_msg_build(1, key, "", NULL, 0, out, sizeof(out), &len), -EINVAL);
-	assert_int_equal(usim_e2m_msg_build(1, key, EX_KID, NULL, USIM_E2M_MSG_PAYLOAD_MAX + 1, out,
+	assert_int_equal(e2m_msg_build(0, key, EX_KID, NULL, 0, out, sizeof(out), &len), -EINVAL);
+	assert_int_equal(e2m_msg_build(3, key, EX_KID, NULL, 0, out, sizeof(out), &len), -EINVAL);
+	assert_int_equal(e2m_msg_build(1, key, "", NULL, 0, out, sizeof(out), &len), -EINVAL);
+	assert_int_equal(e2m_msg_build(1, key, EX_KID, NULL, E2M_MSG_PAYLOAD_MAX + 1, out,
 					    sizeof(out), &len), -EINVAL);
-	assert_int_equal(usim_e2m_msg_build(1, key, EX_KID, NULL, 1, out, sizeof(out), &len), -EINVAL);
+	assert_int_equal(e2m_msg_build(1, key, EX_KID, NULL, 1, out, sizeof(out), &len), -EINVAL);
 	/* KID of 153 octets (the longest E2M-KID) fits; 154 does not */
 	memset(kid, 'k', sizeof(kid));
-	kid[USIM_E2M_MSG_KID_MAX] = '\0';
-	assert_int_equal(usim_e2m_msg_build(1, key, kid, NULL, 0, out, sizeof(out), &len), 0);
-	assert_int_equal(out[2], USIM_E2M_MSG_KID_MAX);
-	kid[USIM_E2M_MSG_KID_MAX] = 'k';
-	kid[USIM_E2M_MSG_KID_MAX + 1] = '\0';
-	assert_int_equal(usim_e2m_msg_build(1, key, kid, NULL, 0, out, sizeof(out), &len), -EINVAL);
+	kid[E2M_MSG_KID_MAX] = '\0';
+	assert_int_equal(e2m_msg_build(1, key, kid, NULL, 0, out, sizeof(out), &len), 0);
+	assert_int_equal(out[2], E2M_MSG_KID_MAX);
+	kid[E2M_MSG_KID_MAX] = 'k';
+	kid[E2M_MSG_KID_MAX + 1] = '\0';
+	assert_int_equal(e2m_msg_build(1, key, kid, NULL, 0, out, sizeof(out), &len), -EINVAL);
 }
 
 /* Headers the parser refuses outright. */
@@ -285,14 +285,14 @@ static void test_parse_bad_headers(void **state)
 	};
 	static const char *good = "e201016b0000" "0000000000000000";
 	uint8_t msg[64];
-	struct usim_e2m_msg m;
+	struct e2m_msg m;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t n = strlen(bad[i].hex) / 2;
 
 		print_message("# %s\n", bad[i].what);
 		hex(bad[i].hex, msg, n);
-		assert_int_equal(usim_e2m_msg_parse(msg, n, &m), -EBADMSG);
+		assert_int_equal(e2m_msg_parse(msg, n, &m), -EBADMSG);
 	}
 	/* a KID of 154 octets, all there, with an empty payload and a MAC */
 	{
@@ -304,17 +304,17 @@ static void test_parse_bad_headers(void **state)
 		big[2] = 154;
 		big[3 + 154] = 0;
 		big[3 + 155] = 0;
-		assert_int_equal(usim_e2m_msg_parse(big, sizeof(big), &m), -EBADMSG);
+		assert_int_equal(e2m_msg_parse(big, sizeof(big), &m), -EBADMSG);
 		/* ... and 153, the longest E2M-KID, is taken */
 		big[2] = 153;
 		big[3 + 153] = 0;
 		big[3 + 154] = 0;
-		assert_int_equal(usim_e2m_msg_parse(big, sizeof(big) - 1, &m), 0);
+		assert_int_equal(e2m_msg_parse(big, sizeof(big) - 1, &m), 0);
 		assert_int_equal(m.kid_len, 153);
 	}
 	/* the smallest well-formed message: KID "k", no payload */
 	hex(good, msg, strlen(good) / 2);
-	assert_int_equal(usim_e2m_msg_parse(msg, strlen(good) / 2, &m), 0);
+	assert_int_equal(e2m_msg_parse(msg, strlen(good) / 2, &m), 0);
 	assert_string_equal(m.kid, "k");
 	assert_int_equal(m.payload_len, 0);
 }

@@ -24,7 +24,7 @@
 
 /* Keccak team, KeccakF-1600-IntermediateValues.txt: Keccak-f[1600] of the
  * all-zero state, lanes in the order x + 5y. */
-static const uint64_t keccak_zero_once[USIM_KECCAK_LANES] = {
+static const uint64_t keccak_zero_once[AKA_KECCAK_LANES] = {
 	0xF1258F7940E1DDE7ULL, 0x84D5CCF933C0478AULL, 0xD598261EA65AA9EEULL,
 	0xBD1547306F80494DULL, 0x8B284E056253D057ULL, 0xFF97A42D7F8E6FD4ULL,
 	0x90FEE5A0A44647C4ULL, 0x8C5BDA0CD6192E76ULL, 0xAD30A6F71B19059CULL,
@@ -38,14 +38,14 @@ static const uint64_t keccak_zero_once[USIM_KECCAK_LANES] = {
 
 static void test_keccak_zero(void **state)
 {
-	uint64_t a[USIM_KECCAK_LANES] = { 0 };
+	uint64_t a[AKA_KECCAK_LANES] = { 0 };
 
-	usim_keccak_f1600(a);
+	aka_keccak_f1600(a);
 	assert_true(a[0] == 0xF1258F7940E1DDE7ULL);
-	for (unsigned int i = 0; i < USIM_KECCAK_LANES; i++)
+	for (unsigned int i = 0; i < AKA_KECCAK_LANES; i++)
 		assert_true(a[i] == keccak_zero_once[i]);
 	/* same file, second permutation */
-	usim_keccak_f1600(a);
+	aka_keccak_f1600(a);
 	assert_true(a[0] == 0x2D5C954DF96ECB3CULL);
 }
 
@@ -53,10 +53,10 @@ static void test_keccak_zero(void **state)
  * Keccak-f[1600](0) are E7 DD E1 40. */
 static void test_keccak_octets(void **state)
 {
-	uint8_t s[USIM_KECCAK_OCTETS] = { 0 };
+	uint8_t s[AKA_KECCAK_OCTETS] = { 0 };
 
-	usim_keccak_f1600_octets(s);
-	for (unsigned int i = 0; i < USIM_KECCAK_LANES; i++)
+	aka_keccak_f1600_octets(s);
+	for (unsigned int i = 0; i < AKA_KECCAK_LANES; i++)
 		for (unsigned int j = 0; j < 8; j++)
 			assert_int_equal(s[8 * i + j], (uint8_t)(keccak_zero_once[i] >> (8 * j)));
 }
@@ -65,14 +65,14 @@ static void test_keccak_octets(void **state)
  * with the domain bits 01 and pad10*1), built on the octet interface. */
 static void sha3_256_short(const uint8_t *msg, size_t len, uint8_t md[32])
 {
-	uint8_t s[USIM_KECCAK_OCTETS] = { 0 };
+	uint8_t s[AKA_KECCAK_OCTETS] = { 0 };
 
 	assert_true(len < 136);
 	if (len)
 		memcpy(s, msg, len);
 	s[len] ^= 0x06;
 	s[135] ^= 0x80;
-	usim_keccak_f1600_octets(s);
+	aka_keccak_f1600_octets(s);
 	memcpy(md, s, 32);
 }
 
@@ -108,13 +108,13 @@ static const char *const tuak_known_fields[] = {
 	"topc", "f1", "f1star", "f2", "f3", "f4", "f5", "f5star", "autn_64bit_mac",
 };
 
-/* The same vector through the descriptor usim_alg_tuak of aka/auth_alg.h. */
-static void check_descriptor(const json_t *v, const struct usim_tuak_params *p,
+/* The same vector through the descriptor aka_alg_tuak of aka/auth_alg.h. */
+static void check_descriptor(const json_t *v, const struct aka_tuak_params *p,
 			     const uint8_t *top, const uint8_t *rnd, const uint8_t *sqn,
 			     const uint8_t *amf)
 {
-	const struct usim_alg *alg = &usim_alg_tuak;
-	struct usim_alg_keys keys = {
+	const struct aka_alg *alg = &aka_alg_tuak;
+	struct aka_alg_keys keys = {
 		.k_len = p->k_len,
 		.res_len = p->res_len,
 		.tuak_iterations = p->iterations,
@@ -122,13 +122,13 @@ static void check_descriptor(const json_t *v, const struct usim_tuak_params *p,
 		.ck_len = p->ck_len,
 		.ik_len = p->ik_len,
 	};
-	struct usim_alg_vec vec;
-	uint8_t exp[USIM_TUAK_OUT_MAX], mac[USIM_ALG_MAC_MAX], ak[USIM_ALG_AK_LEN];
+	struct aka_alg_vec vec;
+	uint8_t exp[AKA_TUAK_OUT_MAX], mac[AKA_ALG_MAC_MAX], ak[AKA_ALG_AK_LEN];
 	size_t mac_len = 0;
 
 	memcpy(keys.k, p->k, p->k_len);
-	assert_int_equal(alg->opc(&keys, top, USIM_TUAK_TOP_LEN), 0);
-	assert_memory_equal(keys.topc, p->topc, USIM_TUAK_TOP_LEN);
+	assert_int_equal(alg->opc(&keys, top, AKA_TUAK_TOP_LEN), 0);
+	assert_memory_equal(keys.topc, p->topc, AKA_TUAK_TOP_LEN);
 
 	tvec_get_hex(v, "f1", exp, sizeof(exp));
 	assert_int_equal(alg->f1(&keys, rnd, sqn, amf, mac, &mac_len), 0);
@@ -146,20 +146,20 @@ static void check_descriptor(const json_t *v, const struct usim_tuak_params *p,
 	assert_int_equal(vec.ik_len, tvec_get_hex(v, "f4", exp, sizeof(exp)));
 	assert_memory_equal(vec.ik, exp, vec.ik_len);
 	tvec_get_hex(v, "f5", exp, sizeof(exp));
-	assert_memory_equal(vec.ak, exp, USIM_ALG_AK_LEN);
+	assert_memory_equal(vec.ak, exp, AKA_ALG_AK_LEN);
 
 	tvec_get_hex(v, "f5star", exp, sizeof(exp));
 	assert_int_equal(alg->f5star(&keys, rnd, ak), 0);
-	assert_memory_equal(ak, exp, USIM_ALG_AK_LEN);
+	assert_memory_equal(ak, exp, AKA_ALG_AK_LEN);
 }
 
 static void test_tuak_vector(void **state)
 {
 	const json_t *v = *state;
 	uint8_t k[32], rnd[16], sqn[6], amf[2], top[32], topc[32];
-	uint8_t exp[USIM_TUAK_OUT_MAX], out[USIM_TUAK_OUT_MAX];
+	uint8_t exp[AKA_TUAK_OUT_MAX], out[AKA_TUAK_OUT_MAX];
 	uint8_t res[32], ck[32], ik[32], ak[6], autn[16];
-	struct usim_tuak_params p = { 0 };
+	struct aka_tuak_params p = { 0 };
 	const char *key;
 	const json_t *val;
 	size_t n;
@@ -189,41 +189,41 @@ static void test_tuak_vector(void **state)
 
 	/* TOPc */
 	assert_int_equal(tvec_get_hex(v, "topc", exp, sizeof(exp)), sizeof(topc));
-	assert_int_equal(usim_tuak_topc(top, k, p.k_len, p.iterations, topc), 0);
+	assert_int_equal(aka_tuak_topc(top, k, p.k_len, p.iterations, topc), 0);
 	assert_memory_equal(topc, exp, sizeof(topc));
 	memcpy(p.topc, topc, sizeof(p.topc));
-	assert_int_equal(usim_tuak_params_check(&p), 0);
+	assert_int_equal(aka_tuak_params_check(&p), 0);
 
 	/* f1: MAC-A */
 	assert_int_equal(tvec_get_hex(v, "f1", exp, sizeof(exp)), p.mac_len);
-	assert_int_equal(usim_tuak_f1(&p, rnd, sqn, amf, out), 0);
+	assert_int_equal(aka_tuak_f1(&p, rnd, sqn, amf, out), 0);
 	assert_memory_equal(out, exp, p.mac_len);
 
 	/* f1*: MAC-S */
 	assert_int_equal(tvec_get_hex(v, "f1star", exp, sizeof(exp)), p.mac_len);
-	assert_int_equal(usim_tuak_f1star(&p, rnd, sqn, amf, out), 0);
+	assert_int_equal(aka_tuak_f1star(&p, rnd, sqn, amf, out), 0);
 	assert_memory_equal(out, exp, p.mac_len);
 
 	/* f2..f5 */
-	assert_int_equal(usim_tuak_f2345(&p, rnd, res, ck, ik, ak), 0);
+	assert_int_equal(aka_tuak_f2345(&p, rnd, res, ck, ik, ak), 0);
 	assert_int_equal(tvec_get_hex(v, "f2", exp, sizeof(exp)), p.res_len);
 	assert_memory_equal(res, exp, p.res_len);
 	assert_int_equal(tvec_get_hex(v, "f3", exp, sizeof(exp)), p.ck_len);
 	assert_memory_equal(ck, exp, p.ck_len);
 	assert_int_equal(tvec_get_hex(v, "f4", exp, sizeof(exp)), p.ik_len);
 	assert_memory_equal(ik, exp, p.ik_len);
-	assert_int_equal(tvec_get_hex(v, "f5", exp, sizeof(exp)), USIM_TUAK_AK_LEN);
-	assert_memory_equal(ak, exp, USIM_TUAK_AK_LEN);
+	assert_int_equal(tvec_get_hex(v, "f5", exp, sizeof(exp)), AKA_TUAK_AK_LEN);
+	assert_memory_equal(ak, exp, AKA_TUAK_AK_LEN);
 
 	/* f5 alone: the NULL outputs do not change AK */
 	memset(out, 0, sizeof(out));
-	assert_int_equal(usim_tuak_f2345(&p, rnd, NULL, NULL, NULL, out), 0);
-	assert_memory_equal(out, exp, USIM_TUAK_AK_LEN);
+	assert_int_equal(aka_tuak_f2345(&p, rnd, NULL, NULL, NULL, out), 0);
+	assert_memory_equal(out, exp, AKA_TUAK_AK_LEN);
 
 	/* f5* */
-	assert_int_equal(tvec_get_hex(v, "f5star", exp, sizeof(exp)), USIM_TUAK_AK_LEN);
-	assert_int_equal(usim_tuak_f5star(&p, rnd, out), 0);
-	assert_memory_equal(out, exp, USIM_TUAK_AK_LEN);
+	assert_int_equal(tvec_get_hex(v, "f5star", exp, sizeof(exp)), AKA_TUAK_AK_LEN);
+	assert_int_equal(aka_tuak_f5star(&p, rnd, out), 0);
+	assert_memory_equal(out, exp, AKA_TUAK_AK_LEN);
 
 	/* AUTN = (SQN xor AK) || AMF || MAC-A, where MAC-A is 64 bits */
 	if (json_object_get(v, "autn_64bit_mac")) {
@@ -233,7 +233,7 @@ static void test_tuak_vector(void **state)
 		for (unsigned int i = 0; i < 6; i++)
 			autn[i] = sqn[i] ^ ak[i];
 		memcpy(autn + 6, amf, 2);
-		assert_int_equal(usim_tuak_f1(&p, rnd, sqn, amf, autn + 8), 0);
+		assert_int_equal(aka_tuak_f1(&p, rnd, sqn, amf, autn + 8), 0);
 		assert_memory_equal(autn, exp, sizeof(autn));
 	}
 
@@ -245,38 +245,38 @@ static void test_tuak_bad_params(void **state)
 {
 	static const uint8_t k[32], top[32], rnd[16], sqn[6], amf[2];
 	uint8_t out[32];
-	const struct usim_tuak_params good = {
+	const struct aka_tuak_params good = {
 		.k = k, .k_len = 16, .iterations = 1,
 		.mac_len = 8, .res_len = 8, .ck_len = 16, .ik_len = 16,
 	};
-	struct usim_tuak_params p;
+	struct aka_tuak_params p;
 
-	assert_int_equal(usim_tuak_params_check(&good), 0);
-	assert_int_equal(usim_tuak_topc(top, k, 24, 1, out), -EINVAL);
-	assert_int_equal(usim_tuak_topc(top, k, 16, 0, out), -EINVAL);
-	assert_int_equal(usim_tuak_topc(top, NULL, 16, 1, out), -EINVAL);
+	assert_int_equal(aka_tuak_params_check(&good), 0);
+	assert_int_equal(aka_tuak_topc(top, k, 24, 1, out), -EINVAL);
+	assert_int_equal(aka_tuak_topc(top, k, 16, 0, out), -EINVAL);
+	assert_int_equal(aka_tuak_topc(top, NULL, 16, 1, out), -EINVAL);
 
 	p = good;
 	p.k_len = 20;
-	assert_int_equal(usim_tuak_params_check(&p), -EINVAL);
-	assert_int_equal(usim_tuak_f1(&p, rnd, sqn, amf, out), -EINVAL);
-	assert_int_equal(usim_tuak_f5star(&p, rnd, out), -EINVAL);
+	assert_int_equal(aka_tuak_params_check(&p), -EINVAL);
+	assert_int_equal(aka_tuak_f1(&p, rnd, sqn, amf, out), -EINVAL);
+	assert_int_equal(aka_tuak_f5star(&p, rnd, out), -EINVAL);
 	p = good;
 	p.iterations = 0;
-	assert_int_equal(usim_tuak_f2345(&p, rnd, out, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(aka_tuak_f2345(&p, rnd, out, NULL, NULL, NULL), -EINVAL);
 	p = good;
 	p.mac_len = 4;
-	assert_int_equal(usim_tuak_params_check(&p), -EINVAL);
-	assert_int_equal(usim_tuak_f1star(&p, rnd, sqn, amf, out), -EINVAL);
+	assert_int_equal(aka_tuak_params_check(&p), -EINVAL);
+	assert_int_equal(aka_tuak_f1star(&p, rnd, sqn, amf, out), -EINVAL);
 	p = good;
 	p.res_len = 2;
-	assert_int_equal(usim_tuak_f2345(&p, rnd, out, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(aka_tuak_f2345(&p, rnd, out, NULL, NULL, NULL), -EINVAL);
 	p = good;
 	p.ck_len = 8;
-	assert_int_equal(usim_tuak_f2345(&p, rnd, NULL, out, NULL, NULL), -EINVAL);
+	assert_int_equal(aka_tuak_f2345(&p, rnd, NULL, out, NULL, NULL), -EINVAL);
 	p = good;
 	p.ik_len = 24;
-	assert_int_equal(usim_tuak_f2345(&p, rnd, NULL, NULL, out, NULL), -EINVAL);
+	assert_int_equal(aka_tuak_f2345(&p, rnd, NULL, NULL, out, NULL), -EINVAL);
 }
 
 static void test_tuak_vectors_present(void **state)

@@ -16,7 +16,7 @@
 
 int tvec_hex2bin(const char *hex, uint8_t *out, size_t cap)
 {
-	return hex ? apdu_hex_decode(hex, strlen(hex), out, cap) : -1;
+	return hex ? common_hex_decode(hex, strlen(hex), out, cap) : -1;
 }
 
 const char *tvec_bin2hex(const uint8_t *b, size_t len, char *buf)

@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	e2m_log_init(ctx, verbose);
+	common_log_init(ctx, verbose);
 	if (list)
 		return list_readers();
 	if (optind == argc && !atr) {

@@ -35,13 +35,13 @@ enum auc_exit {
 
 struct auc_opts {
 	const char *profile;
-	uint8_t rand[USIM_ALG_RAND_LEN];
+	uint8_t rand[AKA_ALG_RAND_LEN];
 	bool rand_set;
 	uint64_t sqn, seq;
 	bool sqn_set, seq_set, ind_set;
 	unsigned int ind, ind_bits;
-	uint8_t amf[USIM_ALG_AMF_LEN];
-	uint8_t auts[USIM_AUC_AUTS_MAX];
+	uint8_t amf[AKA_ALG_AMF_LEN];
+	uint8_t auts[AKA_AUC_AUTS_MAX];
 	size_t auts_len;
 	bool auts_set;
 	bool json;
@@ -106,13 +106,13 @@ static void usage(FILE *out)
 		"Exit: 0 done, 1 AUTS refused (MAC-S wrong) or the key service refused (its\n"
 		"error on stderr), 2 usage or input error, 3 crypto library or random\n"
 		"generator failure, or no answer from the key service.\n",
-		USIM_AUC_IND_BITS_MAX, USIM_AUC_IND_BITS_DEFAULT);
+		AKA_AUC_IND_BITS_MAX, AKA_AUC_IND_BITS_DEFAULT);
 }
 
 /* Exactly len octets of hex, or a message naming the option. */
 static int parse_hex_exact(const char *opt, const char *s, uint8_t *out, size_t len)
 {
-	if (apdu_hex_decode(s, strlen(s), out, len) != (int)len) {
+	if (common_hex_decode(s, strlen(s), out, len) != (int)len) {
 		fprintf(stderr, "e2msim-auc: --%s: expected %zu hex digits, got '%s'\n", opt,
 			2 * len, s);
 		return -1;
@@ -133,7 +133,7 @@ static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out
 	if (!*s)
 		goto bad;
 	for (; *s; s++) {
-		int d = apdu_hex_nibble(*s);
+		int d = common_hex_nibble(*s);
 
 		if (d < 0 || d >= base || v > (max - (uint64_t)d) / (uint64_t)base)
 			goto bad;
@@ -184,23 +184,23 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 			o->rand_set = true;
 			break;
 		case 's':
-			if (parse_u64("sqn", optarg, USIM_AUC_SQN_MAX, &o->sqn))
+			if (parse_u64("sqn", optarg, AKA_AUC_SQN_MAX, &o->sqn))
 				return -1;
 			o->sqn_set = true;
 			break;
 		case OPT_SEQ:
-			if (parse_u64("seq", optarg, USIM_AUC_SQN_MAX, &o->seq))
+			if (parse_u64("seq", optarg, AKA_AUC_SQN_MAX, &o->seq))
 				return -1;
 			o->seq_set = true;
 			break;
 		case OPT_IND:
-			if (parse_u64("ind", optarg, (1u << USIM_AUC_IND_BITS_MAX) - 1, &n))
+			if (parse_u64("ind", optarg, (1u << AKA_AUC_IND_BITS_MAX) - 1, &n))
 				return -1;
 			o->ind = (unsigned int)n;
 			o->ind_set = true;
 			break;
 		case OPT_IND_BITS:
-			if (parse_u64("ind-bits", optarg, USIM_AUC_IND_BITS_MAX, &n))
+			if (parse_u64("ind-bits", optarg, AKA_AUC_IND_BITS_MAX, &n))
 				return -1;
 			o->ind_bits = (unsigned int)n;
 			break;
@@ -209,8 +209,8 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 				return -1;
 			break;
 		case 'A':
-			len = apdu_hex_decode(optarg, strlen(optarg), o->auts, sizeof(o->auts));
-			if (len <= USIM_ALG_SQN_LEN) {
+			len = common_hex_decode(optarg, strlen(optarg), o->auts, sizeof(o->auts));
+			if (len <= AKA_ALG_SQN_LEN) {
 				fprintf(stderr, "e2msim-auc: --auts: expected hex, SQN_MS xor AK* "
 					"(6 octets) and MAC-S, got '%s'\n", optarg);
 				return -1;
@@ -222,8 +222,8 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 			o->json = true;
 			break;
 		case OPT_EID:
-			if (!*optarg || strlen(optarg) > USIM_E2M_EID_MAX) {
-				fprintf(stderr, "e2msim-auc: --eid: 1 to %d octets\n", USIM_E2M_EID_MAX);
+			if (!*optarg || strlen(optarg) > E2M_EID_MAX) {
+				fprintf(stderr, "e2msim-auc: --eid: 1 to %d octets\n", E2M_EID_MAX);
 				return -1;
 			}
 			o->eid = optarg;
@@ -236,7 +236,7 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 			o->snid_set = true;
 			break;
 		case OPT_ALG:
-			if (parse_hex_exact("alg", optarg, &o->alg, 1) < 0 || usim_e2m_alg_check(o->alg) < 0) {
+			if (parse_hex_exact("alg", optarg, &o->alg, 1) < 0 || e2m_alg_check(o->alg) < 0) {
 				fprintf(stderr, "e2msim-auc: --alg: EA 0-2 (high nibble), IA 1-2 (low)\n");
 				return -1;
 			}
@@ -328,10 +328,10 @@ struct auc_field {
 
 static void print_fields(const struct auc_field *f, size_t n, json_t *obj)
 {
-	char hex[2 * USIM_AUC_AUTN_MAX + 1];
+	char hex[2 * AKA_AUC_AUTN_MAX + 1];
 
 	for (size_t i = 0; i < n; i++) {
-		if (!f[i].len || f[i].len > USIM_AUC_AUTN_MAX)	/* AUTN is the longest */
+		if (!f[i].len || f[i].len > AKA_AUC_AUTN_MAX)	/* AUTN is the longest */
 			continue;
 		for (size_t j = 0; j < f[i].len; j++)
 			snprintf(hex + 2 * j, 3, "%02x", f[i].v[j]);
@@ -349,7 +349,7 @@ static void print_sqn(uint64_t sqn, unsigned int ind_bits, bool ms, json_t *obj)
 	uint64_t seq = 0;
 	unsigned int ind = 0;
 
-	usim_auc_sqn_split(sqn, ind_bits, &seq, &ind);
+	aka_auc_sqn_split(sqn, ind_bits, &seq, &ind);
 	{
 		const struct {
 			const char *text, *json;
@@ -392,8 +392,8 @@ struct e2m_pushed {
 /* The keysets of one E2M key agreement, as the HSS hands them on */
 struct e2m_out {
 	const char *kid;
-	const struct usim_e2m_keyset *usim;	/* variants A-D, NULL without E2M card */
-	const struct usim_e2m_keyset *me;	/* variant E */
+	const struct e2m_keyset *usim;	/* variants A-D, NULL without E2M card */
+	const struct e2m_keyset *me;	/* variant E */
 	const struct e2m_pushed *pushed;	/* NULL without --variant */
 };
 
@@ -412,7 +412,7 @@ static void output_pushed(const struct e2m_pushed *p, json_t *obj)
 	printf("Expires: %" PRId64 "\n", p->expires);
 }
 
-static void output_keyset(const char *label, const char *key, const struct usim_e2m_keyset *ks,
+static void output_keyset(const char *label, const char *key, const struct e2m_keyset *ks,
 			  json_t *obj)
 {
 	const struct auc_field f = { .text = "", .json = "k_e2m_int", .v = ks->k_int, .len = 16 };
@@ -433,7 +433,7 @@ static void output_keyset(const char *label, const char *key, const struct usim_
 	       "(none: confidentiality off)");
 }
 
-static int output_vec(const char *alg, const struct usim_auc_vec *av, unsigned int ind_bits,
+static int output_vec(const char *alg, const struct aka_auc_vec *av, unsigned int ind_bits,
 		      const struct e2m_out *e2m, bool json)
 {
 	const struct auc_field fields[] = {
@@ -520,9 +520,9 @@ static bool e2m_confidentiality(const struct auc_opts *o)
 
 /* The HSS's keysets for the AV: A-D from K when the card has an E2M
  * context, E from CK || IK always. */
-static int e2m_keysets(const struct usim_alg_keys *keys, const struct auc_opts *o,
-		       const struct usim_auc_vec *av, struct usim_e2m_keyset *usim,
-		       struct usim_e2m_keyset *me, bool *have_usim)
+static int e2m_keysets(const struct aka_alg_keys *keys, const struct auc_opts *o,
+		       const struct aka_auc_vec *av, struct e2m_keyset *usim,
+		       struct e2m_keyset *me, bool *have_usim)
 {
 	const struct e2m_hss_request r = {
 		.eid = o->eid, .alg = o->alg_set ? o->alg : o->e2m.alg,
@@ -534,11 +534,11 @@ static int e2m_keysets(const struct usim_alg_keys *keys, const struct auc_opts *
 
 /* The HSS hands the variant's keyset to its key service (doc/e2m-profile.md 5):
  * A-D the one from K, E the one from CK || IK. An AUC_EXIT code. */
-static int e2m_push(const struct auc_opts *o, const struct usim_e2m_keyset *usim,
-		    const struct usim_e2m_keyset *me, struct e2m_pushed *p)
+static int e2m_push(const struct auc_opts *o, const struct e2m_keyset *usim,
+		    const struct e2m_keyset *me, struct e2m_pushed *p)
 {
 	bool from_me = o->variant == KEYD_HSS_VARIANT_E;
-	const struct usim_e2m_keyset *ks = from_me ? me : usim;
+	const struct e2m_keyset *ks = from_me ? me : usim;
 	struct keyd_keyset out;
 	char err[512];
 	int status;
@@ -576,11 +576,11 @@ static int e2m_push(const struct auc_opts *o, const struct usim_e2m_keyset *usim
 	return AUC_EXIT_REFUSED;
 }
 
-static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
+static int run_vec(const struct aka_alg *alg, const struct aka_alg_keys *keys,
 		   struct auc_opts *o)
 {
-	struct usim_auc_vec av;
-	struct usim_e2m_keyset usim, me;
+	struct aka_auc_vec av;
+	struct e2m_keyset usim, me;
 	struct e2m_out e2m = { .me = &me };
 	struct e2m_pushed pushed = { .expires = 0 };
 	bool have_usim = false;
@@ -588,7 +588,7 @@ static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 	int rc = 0, exit_code = AUC_EXIT_OK;
 
 	if (!o->sqn_set) {
-		rc = usim_auc_sqn_compose(o->seq_set ? o->seq : 1, o->ind, o->ind_bits, &sqn);
+		rc = aka_auc_sqn_compose(o->seq_set ? o->seq : 1, o->ind, o->ind_bits, &sqn);
 		if (rc) {
 			fprintf(stderr, "e2msim-auc: %s\n", rc == -ERANGE ?
 				"--seq: does not fit in 48 - ind-bits bits" :
@@ -596,7 +596,7 @@ static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 			return AUC_EXIT_USAGE;
 		}
 	}
-	if (o->eid && !usim_alg_has_umts(alg)) {
+	if (o->eid && !aka_alg_has_umts(alg)) {
 		fprintf(stderr, "e2msim-auc: --eid: %s has no 3G context, so no E2M keys\n", alg->name);
 		return AUC_EXIT_USAGE;
 	}
@@ -610,11 +610,11 @@ static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 		o->amf[0] |= (uint8_t)(o->e2m.amf_mask >> 8);
 		o->amf[1] |= (uint8_t)o->e2m.amf_mask;
 	}
-	if (!o->rand_set && usim_rand_bytes(o->rand, sizeof(o->rand))) {
+	if (!o->rand_set && common_rand_bytes(o->rand, sizeof(o->rand))) {
 		fprintf(stderr, "e2msim-auc: the random generator failed\n");
 		return AUC_EXIT_INTERNAL;
 	}
-	rc = usim_auc_gen_vec(alg, keys, o->rand, sqn, o->amf, &av);
+	rc = aka_auc_gen_vec(alg, keys, o->rand, sqn, o->amf, &av);
 	if (rc == 0 && o->eid) {
 		rc = e2m_keysets(keys, o, &av, &usim, &me, &have_usim);
 		e2m.kid = me.kid;
@@ -627,9 +627,9 @@ static int run_vec(const struct usim_alg *alg, const struct usim_alg_keys *keys,
 	}
 	if (rc == 0 && exit_code == AUC_EXIT_OK)
 		rc = output_vec(alg->name, &av, o->ind_bits, o->eid ? &e2m : NULL, o->json);
-	usim_auc_vec_clear(&av);
-	usim_e2m_keyset_clear(&usim);
-	usim_e2m_keyset_clear(&me);
+	aka_auc_vec_clear(&av);
+	e2m_keyset_clear(&usim);
+	e2m_keyset_clear(&me);
 	if (rc == 0 && exit_code != AUC_EXIT_OK)
 		return exit_code;
 	if (rc) {
@@ -678,18 +678,18 @@ static int run_session(const struct auc_opts *o)
 	return AUC_EXIT_OK;
 }
 
-static int run_auts(const struct usim_alg *alg, const struct usim_alg_keys *keys,
+static int run_auts(const struct aka_alg *alg, const struct aka_alg_keys *keys,
 		    const struct auc_opts *o)
 {
 	uint64_t sqn_ms = 0;
 	int rc;
 
-	if (!usim_alg_has_umts(alg)) {
+	if (!aka_alg_has_umts(alg)) {
 		fprintf(stderr, "e2msim-auc: %s is a GSM algorithm: there is no AUTS\n",
 			alg->name);
 		return AUC_EXIT_USAGE;
 	}
-	rc = usim_auc_auts_verify(alg, keys, o->rand, o->auts, o->auts_len, &sqn_ms);
+	rc = aka_auc_auts_verify(alg, keys, o->rand, o->auts, o->auts_len, &sqn_ms);
 	switch (rc) {
 	case 0:
 		break;
@@ -715,12 +715,12 @@ static int run_auts(const struct usim_alg *alg, const struct usim_alg_keys *keys
 int main(int argc, char **argv)
 {
 	struct auc_opts o = {
-		.ind_bits = USIM_AUC_IND_BITS_DEFAULT,
+		.ind_bits = AKA_AUC_IND_BITS_DEFAULT,
 		.amf = { 0x80, 0x00 },
 	};
 	static struct usim_profile p;
-	const struct usim_alg *alg = NULL;
-	struct usim_alg_keys keys;
+	const struct aka_alg *alg = NULL;
+	struct aka_alg_keys keys;
 	char err[512];
 	int rc;
 

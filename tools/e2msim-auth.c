@@ -119,7 +119,7 @@ static int protect(struct result *r, uint8_t ia, const char *text)
 	const char *int_hex = json_string_value(json_object_get(r->obj, "k_e2m_int"));
 	const char *kid = json_string_value(json_object_get(r->obj, "e2m_kid"));
 	size_t text_len = strlen(text), cap, len = 0;
-	uint8_t k_int[USIM_E2M_ALG_KEY_LEN], *msg;
+	uint8_t k_int[E2M_ALG_KEY_LEN], *msg;
 	char *hex;
 	int rc;
 
@@ -128,9 +128,9 @@ static int protect(struct result *r, uint8_t ia, const char *text)
 		fprintf(stderr, "e2msim-auth: --protect: no K_E2M_int from this key agreement\n");
 		return -1;
 	}
-	cap = USIM_E2M_MSG_LEN(strlen(kid), text_len);
+	cap = E2M_MSG_LEN(strlen(kid), text_len);
 	msg = malloc(cap);
-	rc = msg ? usim_e2m_msg_build(ia, k_int, kid, (const uint8_t *)text, text_len, msg, cap, &len)
+	rc = msg ? e2m_msg_build(ia, k_int, kid, (const uint8_t *)text, text_len, msg, cap, &len)
 		 : -ENOMEM;
 	OPENSSL_cleanse(k_int, sizeof(k_int));
 	/* hex of up to 64 KiB: osmo_hexdump_nospc()'s static buffer is smaller */
@@ -236,13 +236,13 @@ int main(int argc, char **argv)
 			"or variant E's)\n");
 		return 2;
 	}
-	if (protect_text && strlen(protect_text) > USIM_E2M_MSG_PAYLOAD_MAX) {
-		fprintf(stderr, "e2msim-auth: --protect: at most %d octets\n", USIM_E2M_MSG_PAYLOAD_MAX);
+	if (protect_text && strlen(protect_text) > E2M_MSG_PAYLOAD_MAX) {
+		fprintf(stderr, "e2msim-auth: --protect: at most %d octets\n", E2M_MSG_PAYLOAD_MAX);
 		return 2;
 	}
-	if (context == CTX_E2M && (!eid || !*eid || strlen(eid) > USIM_E2M_EID_MAX)) {
+	if (context == CTX_E2M && (!eid || !*eid || strlen(eid) > E2M_EID_MAX)) {
 		fprintf(stderr, "e2msim-auth: --eid: 1 to %d octets needed for the e2m context\n",
-			USIM_E2M_EID_MAX);
+			E2M_EID_MAX);
 		return 2;
 	}
 
@@ -278,7 +278,7 @@ int main(int argc, char **argv)
 	/* created once the arguments are checked: a usage error leaks nothing */
 	ctx = talloc_named_const(NULL, 0, "e2msim-auth");
 	res.obj = json_object();
-	e2m_log_init(ctx, verbose);
+	common_log_init(ctx, verbose);
 	if ((rc = apdu_pcsc_open(&t, reader)) < 0) {
 		fprintf(stderr, "e2msim-auth: reader '%s': %s\n", reader, strerror(-rc));
 		json_decref(res.obj);
@@ -347,9 +347,9 @@ int main(int argc, char **argv)
 		rc = context == CTX_E2M ? parse_lvs(&res, rsp.buf, rsp.len, true, e2m, 5, 5) :
 					  parse_lvs(&res, rsp.buf, rsp.len, true, g3, 4, 3);
 		if (rc == 0 && context == CTX_E2M) {
-			char kid[USIM_E2M_KID_MAX];
+			char kid[E2M_KID_MAX];
 			size_t kid_len;
-			if (usim_e2m_kid(rnd, (const uint8_t *)eid, strlen(eid), kid, sizeof(kid), &kid_len) == 0)
+			if (e2m_kid(rnd, (const uint8_t *)eid, strlen(eid), kid, sizeof(kid), &kid_len) == 0)
 				json_object_set_new(res.obj, "e2m_kid", json_string(kid));
 			/* IA of the ALG asked for, else of the default '11' (doc/e2m-profile.md 3) */
 			if (protect_text && protect(&res, alg_arg ? alg & 0x0F : 0x01, protect_text) < 0)

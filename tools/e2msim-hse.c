@@ -155,7 +155,7 @@ static const char *const derivation_names[] = {
 
 static void print_keyset(const struct keyd_keyset *ks, json_t *obj)
 {
-	char k_int[2 * USIM_E2M_ALG_KEY_LEN + 1], k_enc[2 * USIM_E2M_ALG_KEY_LEN + 1], alg[3];
+	char k_int[2 * E2M_ALG_KEY_LEN + 1], k_enc[2 * E2M_ALG_KEY_LEN + 1], alg[3];
 	const char *derivation = (unsigned int)ks->derivation < 2 ? derivation_names[ks->derivation] : "?";
 
 	snprintf(alg, sizeof(alg), "%02x", ks->alg);
@@ -236,7 +236,7 @@ static int verify_one(struct keyd_client *cl, const struct hse_opts *o, struct h
 	size_t cap = strlen(hex) / 2 + 1;
 	uint8_t *msg = malloc(cap);
 	const struct keyd_keyset *ks = NULL;
-	struct usim_e2m_msg m;
+	struct e2m_msg m;
 	json_t *item = list ? json_object() : NULL;
 	char *text = NULL;
 	int len, rc;
@@ -246,7 +246,7 @@ static int verify_one(struct keyd_client *cl, const struct hse_opts *o, struct h
 		json_decref(item);
 		return HSE_EXIT_INTERNAL;
 	}
-	len = apdu_hex_decode(hex, strlen(hex), msg, cap);
+	len = common_hex_decode(hex, strlen(hex), msg, cap);
 	if (len < 0 || (size_t)len * 2 != strlen(hex)) {
 		fprintf(stderr, "e2msim-hse: --verify #%u: not hex\n", idx + 1);
 		if (item)
@@ -254,7 +254,7 @@ static int verify_one(struct keyd_client *cl, const struct hse_opts *o, struct h
 		rc = HSE_EXIT_USAGE;
 		goto out;
 	}
-	if (usim_e2m_msg_parse(msg, (size_t)len, &m) < 0 || keyd_kid_check(m.kid, NULL, 0)) {
+	if (e2m_msg_parse(msg, (size_t)len, &m) < 0 || keyd_kid_check(m.kid, NULL, 0)) {
 		fprintf(stderr, "e2msim-hse: message %u: not a protected message (e2m/msg.h) "
 			"naming an E2M-KID: refused\n", idx + 1);
 		if (item)
@@ -273,7 +273,7 @@ static int verify_one(struct keyd_client *cl, const struct hse_opts *o, struct h
 		goto out;
 	}
 	/* the IA of the keyset's ALG (doc/e2m-profile.md 2) */
-	switch (usim_e2m_msg_verify(&m, ks->kid, ks->alg & 0x0F, ks->k_int)) {
+	switch (e2m_msg_verify(&m, ks->kid, ks->alg & 0x0F, ks->k_int)) {
 	case 0:
 		text = payload_text(m.payload, m.payload_len);
 		if (!text) {

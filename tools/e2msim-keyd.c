@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
-	e2m_log_init(NULL, verbose);
+	common_log_init(NULL, verbose);
 
 	/* the threads started below inherit this mask: only sigwait() sees
 	 * the stop signals */

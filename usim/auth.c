@@ -43,7 +43,7 @@ static bool ust_has(struct usim_card *card, unsigned int service)
 
 /* The outcome of the 3G AKA part that every 3G-based context shares. */
 struct aka {
-	struct usim_alg_vec vec;	/* RES, CK, IK, AK */
+	struct aka_alg_vec vec;	/* RES, CK, IK, AK */
 	uint8_t amf[2];
 	uint64_t sqn;
 };
@@ -52,12 +52,12 @@ struct aka {
 static uint16_t sync_failure(struct usim_card *card, const uint8_t *rand, struct apdu_rsp *rsp)
 {
 	static const uint8_t amf_dummy[2];
-	uint8_t sqn_ms[6], ak_s[6], mac_s[USIM_ALG_MAC_MAX], auts[16];
+	uint8_t sqn_ms[6], ak_s[6], mac_s[AKA_ALG_MAC_MAX], auts[16];
 	size_t mac_len;
 
-	usim_sqn_to_bytes(usim_sqn_ms(&card->sqn, &card->sqn_state), sqn_ms);
-	if (usim_alg_f5star(card->alg, &card->keys, rand, ak_s) < 0 ||
-	    usim_alg_f1star(card->alg, &card->keys, rand, sqn_ms, amf_dummy, mac_s, &mac_len) < 0 ||
+	aka_sqn_to_bytes(aka_sqn_ms(&card->sqn, &card->sqn_state), sqn_ms);
+	if (aka_alg_f5star(card->alg, &card->keys, rand, ak_s) < 0 ||
+	    aka_alg_f1star(card->alg, &card->keys, rand, sqn_ms, amf_dummy, mac_s, &mac_len) < 0 ||
 	    mac_len != 8)
 		return APDU_SW_TECHNICAL_PROBLEM;
 	for (int i = 0; i < 6; i++)
@@ -77,25 +77,25 @@ static uint16_t sync_failure(struct usim_card *card, const uint8_t *rand, struct
 static uint16_t aka_run(struct usim_card *card, const uint8_t *rand, const uint8_t *autn,
 			struct aka *a, struct apdu_rsp *rsp, bool *fresh)
 {
-	uint8_t sqn[6], xmac[USIM_ALG_MAC_MAX];
+	uint8_t sqn[6], xmac[AKA_ALG_MAC_MAX];
 	size_t mac_len;
 	unsigned int ind;
 	uint64_t seq;
 
 	*fresh = false;
-	if (usim_alg_f2345(card->alg, &card->keys, rand, &a->vec) < 0)
+	if (aka_alg_f2345(card->alg, &card->keys, rand, &a->vec) < 0)
 		return APDU_SW_TECHNICAL_PROBLEM;
 	for (int i = 0; i < 6; i++)
 		sqn[i] = autn[i] ^ a->vec.ak[i];
 	memcpy(a->amf, autn + 6, 2);
-	if (usim_alg_f1(card->alg, &card->keys, rand, sqn, a->amf, xmac, &mac_len) < 0 || mac_len != 8)
+	if (aka_alg_f1(card->alg, &card->keys, rand, sqn, a->amf, xmac, &mac_len) < 0 || mac_len != 8)
 		return APDU_SW_TECHNICAL_PROBLEM;
-	if (!usim_ct_equal(xmac, autn + 8, 8)) {
+	if (!common_ct_equal(xmac, autn + 8, 8)) {
 		LOGP(DAUTH, LOGL_INFO, "%s: MAC-A wrong\n", card->iccid);
 		return APDU_SW_AUTH_MAC_FAILURE;
 	}
-	a->sqn = usim_sqn_from_bytes(sqn);
-	if (usim_sqn_check(&card->sqn, &card->sqn_state, a->sqn, &ind, &seq) != USIM_SQN_ACCEPT)
+	a->sqn = aka_sqn_from_bytes(sqn);
+	if (aka_sqn_check(&card->sqn, &card->sqn_state, a->sqn, &ind, &seq) != AKA_SQN_ACCEPT)
 		return sync_failure(card, rand, rsp);
 	*fresh = true;
 	LOGP(DAUTH, LOGL_INFO, "%s: SQN %s accepted (IND %u)\n", card->iccid,
@@ -154,8 +154,8 @@ static uint16_t auth_3g(struct usim_card *card, const struct apdu_cmd *cmd, stru
 	if (sw == APDU_SW_OK && fresh) {
 		put_access_keys(rsp, &a);
 		if (ust_has(card, UST_GSM_ACCESS) && a.vec.ck_len == 16 && a.vec.ik_len == 16) {
-			uint8_t kc[USIM_ALG_KC_LEN];
-			usim_alg_c3(a.vec.ck, a.vec.ik, kc);	/* TS 33.102 6.8.1.2 */
+			uint8_t kc[AKA_ALG_KC_LEN];
+			aka_alg_c3(a.vec.ck, a.vec.ik, kc);	/* TS 33.102 6.8.1.2 */
 			put_lv(rsp, kc, sizeof(kc));
 			OPENSSL_cleanse(kc, sizeof(kc));
 		}
@@ -167,7 +167,7 @@ static uint16_t auth_3g(struct usim_card *card, const struct apdu_cmd *cmd, stru
 static uint16_t auth_gsm(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp,
 			 bool sim_format)
 {
-	uint8_t sres[USIM_ALG_SRES_LEN], kc[USIM_ALG_KC_LEN];
+	uint8_t sres[AKA_ALG_SRES_LEN], kc[AKA_ALG_KC_LEN];
 	const uint8_t *rand = cmd->data;
 
 	if (!sim_format) {
@@ -178,7 +178,7 @@ static uint16_t auth_gsm(struct usim_card *card, const struct apdu_cmd *cmd, str
 	} else if (cmd->nc != 16) {
 		return APDU_SW_WRONG_LENGTH;	/* TS 51.011 9.2.16: RAND only */
 	}
-	if (usim_alg_gsm(card->alg, &card->keys, rand, sres, kc) < 0)
+	if (aka_alg_gsm(card->alg, &card->keys, rand, sres, kc) < 0)
 		return APDU_SW_TECHNICAL_PROBLEM;
 	if (sim_format) {
 		apdu_rsp_append(rsp, sres, sizeof(sres));
@@ -205,21 +205,21 @@ static void e2m_policy(struct usim_card *card, struct e2m_config *pol)
 /* The E2M context, doc/e2m-profile.md 3: the whole 3G AKA, then the E2M keys. */
 static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
-	struct usim_e2m_cmd c;
-	struct usim_e2m_request req;
-	struct usim_e2m_fc fc = { .ke2m_usim = card->e2m.fc_usim, .alg = card->e2m.fc_alg };
-	struct usim_e2m_keyset ks;
+	struct e2m_cmd c;
+	struct e2m_request req;
+	struct e2m_fc fc = { .ke2m_usim = card->e2m.fc_usim, .alg = card->e2m.fc_alg };
+	struct e2m_keyset ks;
 	struct e2m_config pol;
 	struct aka a;
 	bool fresh;
-	uint16_t sw = usim_e2m_cmd_parse(cmd->data, cmd->nc, &c);
+	uint16_t sw = e2m_cmd_parse(cmd->data, cmd->nc, &c);
 
 	if (sw != APDU_SW_OK)
 		return sw;
 	e2m_policy(card, &pol);
 	if (!e2m_policy_eid_allowed(&pol, c.eid, c.eid_len))
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
-	req = (struct usim_e2m_request){
+	req = (struct e2m_request){
 		.rand = c.rand, .sqn_ak = c.autn, .eid = c.eid, .eid_len = c.eid_len,
 		.alg = c.alg_given ? c.alg : card->e2m.alg,
 		.confidentiality = e2m_policy_confidentiality(pol.home_confidentiality,
@@ -236,18 +236,18 @@ static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, str
 		LOGP(DE2M, LOGL_INFO, "%s: AMF without the E2M indicator, no E2M keys\n", card->iccid);
 		goto out;
 	}
-	if (usim_e2m_keyset_usim_prepared(&fc, card->e2m_k, &req, &ks) < 0) {
+	if (e2m_keyset_usim_prepared(&fc, card->e2m_k, &req, &ks) < 0) {
 		rsp->len = 0;
 		sw = APDU_SW_TECHNICAL_PROBLEM;
 		goto out;
 	}
 	put_lv(rsp, ks.k_int, sizeof(ks.k_int));
 	put_lv(rsp, ks.k_enc, ks.k_enc_len);
-	e2m_log_key(DE2M, "K_E2M_int", ks.k_int, sizeof(ks.k_int));
-	e2m_log_key(DE2M, "K_E2M_enc", ks.k_enc, ks.k_enc_len);
+	common_log_key(DE2M, "K_E2M_int", ks.k_int, sizeof(ks.k_int));
+	common_log_key(DE2M, "K_E2M_enc", ks.k_enc, ks.k_enc_len);
 	LOGP(DE2M, LOGL_INFO, "%s: E2M keys for %s, ALG %02X%s\n", card->iccid, ks.kid, req.alg,
 	     ks.k_enc_len ? "" : ", no confidentiality");
-	usim_e2m_keyset_clear(&ks);
+	e2m_keyset_clear(&ks);
 out:
 	OPENSSL_cleanse(&a, sizeof(a));
 	return sw;
@@ -280,7 +280,7 @@ uint16_t usim_cmd_authenticate(struct usim_card *card, struct usim_channel *ch,
 			return APDU_SW_INCORRECT_P1P2;
 		return auth_gsm(card, cmd, rsp, false);
 	}
-	if (!usim_alg_has_umts(card->alg))
+	if (!aka_alg_has_umts(card->alg))
 		return APDU_SW_AUTH_CONTEXT_NOT_SUPPORTED;
 	return e2m ? auth_e2m(card, cmd, rsp) : auth_3g(card, cmd, rsp);
 }

@@ -37,8 +37,8 @@ static int content_from_default(const struct usim_fs_node *n, uint8_t *buf)
 			p++;
 			continue;
 		}
-		hi = apdu_hex_nibble(p[0]);
-		lo = hi < 0 ? -1 : apdu_hex_nibble(p[1]);
+		hi = common_hex_nibble(p[0]);
+		lo = hi < 0 ? -1 : common_hex_nibble(p[1]);
 		if (lo < 0 || pos >= rec_start + unit || pos >= n->content_size)
 			return -1;
 		buf[pos++] = (uint8_t)(hi << 4 | lo);
@@ -77,8 +77,8 @@ void usim_card_free(struct usim_card *card)
 		free(card->content);
 	}
 	free(card->absent);
-	usim_alg_unprepare(card->alg, &card->keys);
-	usim_kdf_key_free(card->e2m_k);
+	aka_alg_unprepare(card->alg, &card->keys);
+	e2m_kdf_key_free(card->e2m_k);
 	OPENSSL_cleanse(card, sizeof(*card));
 	free(card);
 }
@@ -186,7 +186,7 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 	}
 	if (usim_personalize(card, profile, err, errlen) < 0)
 		goto fail;
-	card->e2m = (struct usim_e2m_config){
+	card->e2m = (struct usim_card_e2m){
 		.present = profile->e2m.present, .amf_mask = profile->e2m.amf_mask,
 		.alg = profile->e2m.alg, .p2 = profile->e2m.p2,
 		.fc_usim = profile->e2m.fc_usim, .fc_alg = profile->e2m.fc_alg,
@@ -197,8 +197,8 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 		snprintf(err, errlen, "field 'op': cannot derive OPc");
 		goto fail;
 	}
-	card->e2m_k = usim_kdf_key_new(card->keys.k, card->keys.k_len);
-	if (usim_alg_prepare(card->alg, &card->keys) < 0 || !card->e2m_k) {
+	card->e2m_k = e2m_kdf_key_new(card->keys.k, card->keys.k_len);
+	if (aka_alg_prepare(card->alg, &card->keys) < 0 || !card->e2m_k) {
 		snprintf(err, errlen, "cannot set up the key schedules of K");
 		goto fail;
 	}

@@ -33,7 +33,7 @@ struct usim_channel {
 
 /* The E2M context's codings (doc/e2m-profile.md 3, values "assigned here"); its
  * policy lives in DF.E2M's files. */
-struct usim_e2m_config {
+struct usim_card_e2m {
 	bool present;			/* the card has DF.E2M */
 	uint16_t amf_mask;		/* E2M indicator required in AMF, 0: none */
 	uint8_t alg;			/* ALG when the command gives none */
@@ -47,12 +47,12 @@ struct usim_card {
 	char iccid[21];
 	uint8_t **content;		/* per file node that owns contents */
 	bool *absent;			/* per file node: a feature this card lacks */
-	const struct usim_alg *alg;
-	struct usim_alg_keys keys;	/* prepared (usim_alg_prepare) */
-	struct usim_kdf_key *e2m_k;	/* K for the E2M KDF (variants A-D) */
-	struct usim_sqn_params sqn;
-	struct usim_sqn_state sqn_state;
-	struct usim_e2m_config e2m;
+	const struct aka_alg *alg;
+	struct aka_alg_keys keys;	/* prepared (aka_alg_prepare) */
+	struct e2m_kdf_key *e2m_k;	/* K for the E2M KDF (variants A-D) */
+	struct aka_sqn_params sqn;
+	struct aka_sqn_state sqn_state;
+	struct usim_card_e2m e2m;
 	/* nodes AUTHENTICATE reads on every run, looked up once */
 	int node_ust, node_e2m_pol, node_e2m_eid;
 	struct usim_pin pin[USIM_PIN_COUNT];

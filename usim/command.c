@@ -145,7 +145,7 @@ static uint16_t cmd_get_response(struct usim_card *card, struct usim_channel *ch
 static void log_exchange(const struct usim_cmd_row *row, int channel, const uint8_t *capdu,
 			 size_t clen, const struct apdu_cmd *cmd, const struct apdu_rsp *rsp)
 {
-	bool show_data = !row || !row->secret || e2m_log_keys;
+	bool show_data = !row || !row->secret || common_log_keys;
 
 	if (!log_check_level(DAPDU, LOGL_INFO))
 		return;

@@ -111,10 +111,10 @@ static void sqn_print(const struct usim_card *card)
 	printf("card %s: IND %u bits, delta %llu, age limit %llu%s\n", card->iccid, card->sqn.ind_bits,
 	       (unsigned long long)card->sqn.delta, (unsigned long long)card->sqn.age_limit,
 	       card->sqn.age_limit ? "" : " (not used)");
-	printf("  SQN_MS %012llx\n", (unsigned long long)usim_sqn_ms(&card->sqn, &card->sqn_state));
+	printf("  SQN_MS %012llx\n", (unsigned long long)aka_sqn_ms(&card->sqn, &card->sqn_state));
 	for (unsigned int i = 0; i < slots; i++)
 		printf("  IND %3u  SEQ %15llu  SQN %012llx\n", i, (unsigned long long)card->sqn_state.seq[i],
-		       (unsigned long long)((card->sqn_state.seq[i] << card->sqn.ind_bits | i) & USIM_SQN_MAX));
+		       (unsigned long long)((card->sqn_state.seq[i] << card->sqn.ind_bits | i) & AKA_SQN_MAX));
 }
 
 /* Every slot back to the profile's initial SEQ, stored. */
@@ -184,7 +184,7 @@ int main(int argc, char **argv)
 			break;
 		case 'g': gsmtap_host = optarg; break;
 		case 'v': verbose++; break;
-		case 'K': e2m_log_keys = 1; break;
+		case 'K': common_log_keys = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "e2msim-card: %zu cards do not fit above port %u\n", n, port);
 		return 2;
 	}
-	e2m_log_init(ctx, verbose);
+	common_log_init(ctx, verbose);
 	if (!state) {
 		default_state_path(profiles[0], state_buf, sizeof(state_buf));
 		state = state_buf;

@@ -77,7 +77,7 @@ static uint16_t check(struct usim_pin *pin, const uint8_t *value, bool *changed)
 {
 	if (!pin->tries)
 		return APDU_SW_AUTH_METHOD_BLOCKED;
-	if (!usim_ct_equal(pin->value, value, USIM_PIN_LEN)) {
+	if (!common_ct_equal(pin->value, value, USIM_PIN_LEN)) {
 		pin->tries--;
 		pin->verified = false;
 		*changed = true;
@@ -164,7 +164,7 @@ uint16_t usim_pin_unblock(struct usim_pin *pin, const uint8_t *puk, const uint8_
 		return APDU_SW_WRONG_DATA;
 	if (!pin->puk_tries)
 		return APDU_SW_AUTH_METHOD_BLOCKED;
-	if (!usim_ct_equal(pin->puk, puk, USIM_PIN_LEN)) {
+	if (!common_ct_equal(pin->puk, puk, USIM_PIN_LEN)) {
 		pin->puk_tries--;
 		*changed = true;
 		return apdu_sw_tries_left(pin->puk_tries);

@@ -122,7 +122,7 @@ static int parse_algorithm(struct common_json_ctx *c, json_t *v)
 {
 	const char *s = json_string_value(v);
 
-	if (!s || !usim_alg_by_name(s) || strlen(s) >= sizeof(PROFILE(c)->algorithm))
+	if (!s || !aka_alg_by_name(s) || strlen(s) >= sizeof(PROFILE(c)->algorithm))
 		return common_json_fail(c, "expected one of milenage, tuak, xor, xor-2g, comp128v1, comp128v2, comp128v3");
 	snprintf(PROFILE(c)->algorithm, sizeof(PROFILE(c)->algorithm), "%s", s);
 	return 0;
@@ -215,7 +215,7 @@ static int parse_files(struct common_json_ctx *c, json_t *v)
 static int parse_sqn_ind_bits(struct common_json_ctx *c, json_t *v)
 {
 	uint64_t n = 0;
-	if (common_json_uint(c, v, 0, USIM_SQN_IND_BITS_MAX, &n) < 0)
+	if (common_json_uint(c, v, 0, AKA_SQN_IND_BITS_MAX, &n) < 0)
 		return -1;
 	PROFILE(c)->sqn.ind_bits = (unsigned int)n;
 	return 0;
@@ -223,12 +223,12 @@ static int parse_sqn_ind_bits(struct common_json_ctx *c, json_t *v)
 
 static int parse_sqn_delta(struct common_json_ctx *c, json_t *v)
 {
-	return common_json_uint(c, v, 1, USIM_SQN_MAX, &PROFILE(c)->sqn.delta);
+	return common_json_uint(c, v, 1, AKA_SQN_MAX, &PROFILE(c)->sqn.delta);
 }
 
 static int parse_sqn_age_limit(struct common_json_ctx *c, json_t *v)
 {
-	return common_json_uint(c, v, 0, USIM_SQN_MAX, &PROFILE(c)->sqn.age_limit);
+	return common_json_uint(c, v, 0, AKA_SQN_MAX, &PROFILE(c)->sqn.age_limit);
 }
 
 /* "seq": one SEQ for every IND, or an array of SEQ per IND */
@@ -237,16 +237,16 @@ static int parse_sqn_seq(struct common_json_ctx *c, json_t *v)
 	uint64_t n = 0;
 
 	if (json_is_integer(v)) {
-		if (common_json_uint(c, v, 0, USIM_SQN_MAX, &n) < 0)
+		if (common_json_uint(c, v, 0, AKA_SQN_MAX, &n) < 0)
 			return -1;
-		for (unsigned int i = 0; i < USIM_SQN_SLOTS_MAX; i++)
+		for (unsigned int i = 0; i < AKA_SQN_SLOTS_MAX; i++)
 			PROFILE(c)->sqn_seq[i] = n;
 		return 0;
 	}
-	if (!json_is_array(v) || json_array_size(v) > USIM_SQN_SLOTS_MAX)
-		return common_json_fail(c, "expected an integer or an array of at most %u integers", USIM_SQN_SLOTS_MAX);
+	if (!json_is_array(v) || json_array_size(v) > AKA_SQN_SLOTS_MAX)
+		return common_json_fail(c, "expected an integer or an array of at most %u integers", AKA_SQN_SLOTS_MAX);
 	for (size_t i = 0; i < json_array_size(v); i++) {
-		if (common_json_uint(c, json_array_get(v, i), 0, USIM_SQN_MAX, &n) < 0)
+		if (common_json_uint(c, json_array_get(v, i), 0, AKA_SQN_MAX, &n) < 0)
 			return -1;
 		PROFILE(c)->sqn_seq[i] = n;
 	}
@@ -309,7 +309,7 @@ static void set_defaults(struct usim_profile *p)
 	p->mnc_len = 2;
 	p->pin1_enabled = true;
 	snprintf(p->algorithm, sizeof(p->algorithm), "milenage");
-	p->sqn = (struct usim_sqn_params)USIM_SQN_PARAMS_DEFAULT;
+	p->sqn = (struct aka_sqn_params)AKA_SQN_PARAMS_DEFAULT;
 	e2m_config_defaults(&p->e2m);
 	p->e2m.p2 = 0x83;
 	p->e2m.fc_usim = 0xE2;
@@ -326,19 +326,19 @@ static void set_defaults(struct usim_profile *p)
 /* Checks across fields, after each has parsed. */
 static int check_consistency(struct usim_profile *p, char *err, size_t errlen)
 {
-	const struct usim_alg *alg = usim_alg_by_name(p->algorithm);
+	const struct aka_alg *alg = aka_alg_by_name(p->algorithm);
 	struct common_json_ctx c = { .obj = p, .err = err, .errlen = errlen };
 
 	c.name = "ki";
-	if (!(alg->k_lens & (p->ki_len == 32 ? USIM_ALG_K256 : USIM_ALG_K128)))
+	if (!(alg->k_lens & (p->ki_len == 32 ? AKA_ALG_K256 : AKA_ALG_K128)))
 		return common_json_fail(&c, "%zu bits is not a key length of %s", p->ki_len * 8, alg->name);
 	c.name = "opc";
 	if (alg->opc && !p->opc_len)
 		return common_json_fail(&c, "required for %s (or give 'op')", alg->name);
 	if (!alg->opc && p->opc_len)
 		return common_json_fail(&c, "%s has no OP/OPc", alg->name);
-	if (alg->opc && p->opc_len != (alg->id == USIM_ALG_TUAK ? 32u : 16u))
-		return common_json_fail(&c, "%s needs %d hex digits", alg->name, alg->id == USIM_ALG_TUAK ? 64 : 32);
+	if (alg->opc && p->opc_len != (alg->id == AKA_ALG_TUAK ? 32u : 16u))
+		return common_json_fail(&c, "%s needs %d hex digits", alg->name, alg->id == AKA_ALG_TUAK ? 64 : 32);
 	c.name = "imsi";
 	if (strlen(p->imsi) < 3 + p->mnc_len)
 		return common_json_fail(&c, "shorter than MCC and a %u-digit MNC", p->mnc_len);
@@ -416,28 +416,28 @@ void usim_profile_clear(struct usim_profile *p)
 }
 
 /* Where an algorithm keeps its operator variant, and how long it is. */
-static uint8_t *opc_field(const struct usim_alg *alg, struct usim_alg_keys *keys, size_t *len)
+static uint8_t *opc_field(const struct aka_alg *alg, struct aka_alg_keys *keys, size_t *len)
 {
-	if (alg->id == USIM_ALG_TUAK) {
-		*len = USIM_ALG_TOPC_LEN;	/* TS 35.231: TOPc */
+	if (alg->id == AKA_ALG_TUAK) {
+		*len = AKA_ALG_TOPC_LEN;	/* TS 35.231: TOPc */
 		return keys->topc;
 	}
-	*len = USIM_ALG_OPC_LEN;		/* TS 35.206 4.1: OPc */
+	*len = AKA_ALG_OPC_LEN;		/* TS 35.206 4.1: OPc */
 	return keys->opc;
 }
 
-int usim_profile_keys(const struct usim_profile *p, const struct usim_alg **alg_out,
-		      struct usim_alg_keys *keys)
+int usim_profile_keys(const struct usim_profile *p, const struct aka_alg **alg_out,
+		      struct aka_alg_keys *keys)
 {
-	const struct usim_alg *alg;
+	const struct aka_alg *alg;
 	unsigned int k_bit;
 	int rc = 0;
 
 	if (!p || !alg_out || !keys)
 		return -EINVAL;
-	*keys = (struct usim_alg_keys){ .k_len = 0 };
-	alg = usim_alg_by_name(p->algorithm);
-	k_bit = p->ki_len == 32 ? USIM_ALG_K256 : p->ki_len == 16 ? USIM_ALG_K128 : 0;
+	*keys = (struct aka_alg_keys){ .k_len = 0 };
+	alg = aka_alg_by_name(p->algorithm);
+	k_bit = p->ki_len == 32 ? AKA_ALG_K256 : p->ki_len == 16 ? AKA_ALG_K128 : 0;
 	if (!alg || !(alg->k_lens & k_bit))
 		return -EINVAL;
 	memcpy(keys->k, p->ki, p->ki_len);
@@ -449,7 +449,7 @@ int usim_profile_keys(const struct usim_profile *p, const struct usim_alg **alg_
 		if (p->opc_len != len)
 			rc = -EINVAL;
 		else if (p->op_given)
-			rc = usim_alg_opc(alg, keys, p->opc, p->opc_len);
+			rc = aka_alg_opc(alg, keys, p->opc, p->opc_len);
 		else
 			memcpy(opc, p->opc, len);
 	} else if (p->opc_len) {

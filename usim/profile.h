@@ -50,8 +50,8 @@ struct usim_profile {
 	bool op_given;
 
 	/* "sqn": TS 33.102 Annex C.3 parameters and initial SEQ per IND */
-	struct usim_sqn_params sqn;
-	uint64_t sqn_seq[USIM_SQN_SLOTS_MAX];
+	struct aka_sqn_params sqn;
+	uint64_t sqn_seq[AKA_SQN_SLOTS_MAX];
 
 	/* "e2m": the E2M context of doc/e2m-profile.md */
 	struct e2m_config e2m;
@@ -66,7 +66,7 @@ int usim_profile_load(struct usim_profile *p, const char *path, char *err, size_
 void usim_profile_clear(struct usim_profile *p);
 
 /*! The algorithm and key material of a parsed profile: K, and OPc (Milenage)
- *  or TOPc (TUAK), taken as given or derived from OP/TOP by usim_alg_opc();
+ *  or TOPc (TUAK), taken as given or derived from OP/TOP by aka_alg_opc();
  *  everything else at the algorithm's defaults. On failure keys is zeroed. */
-int usim_profile_keys(const struct usim_profile *p, const struct usim_alg **alg,
-		      struct usim_alg_keys *keys);
+int usim_profile_keys(const struct usim_profile *p, const struct aka_alg **alg,
+		      struct aka_alg_keys *keys);

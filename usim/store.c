@@ -61,8 +61,8 @@ static const char schema[] =
 /* The SQN slots of one card in a store in memory. */
 struct mem_sqn {
 	struct mem_sqn *next;
-	uint64_t seq[USIM_SQN_SLOTS_MAX];
-	uint8_t stored[USIM_SQN_SLOTS_MAX / 8];	/* a bit per slot written */
+	uint64_t seq[AKA_SQN_SLOTS_MAX];
+	uint8_t stored[AKA_SQN_SLOTS_MAX / 8];	/* a bit per slot written */
 	char iccid[];
 };
 
@@ -279,7 +279,7 @@ static int mem_put_sqn(struct usim_store *st, const char *iccid, unsigned int in
 {
 	struct mem_sqn *m = mem_sqn_find(st, iccid, false);
 
-	if (ind >= USIM_SQN_SLOTS_MAX)
+	if (ind >= AKA_SQN_SLOTS_MAX)
 		return -EINVAL;
 	if (!m) {
 		size_t len = strlen(iccid) + 1;
@@ -332,7 +332,7 @@ int usim_store_get_sqn(struct usim_store *st, const char *iccid, uint64_t *seq, 
 	if (st->memory) {
 		const struct mem_sqn *m = mem_sqn_find(st, iccid, false);
 
-		for (unsigned int i = 0; m && i < slots && i < USIM_SQN_SLOTS_MAX; i++) {
+		for (unsigned int i = 0; m && i < slots && i < AKA_SQN_SLOTS_MAX; i++) {
 			if (m->stored[i / 8] >> (i % 8) & 1) {
 				seq[i] = m->seq[i];
 				n++;

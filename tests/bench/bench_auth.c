@@ -6,9 +6,9 @@
  * (an SQLite file in DIR: WAL, synchronous=FULL, every accepted SQN committed
  * before the answer, as e2msim-card does). Next to it libosmocore's
  * osmo_auth_gen_vec() on the same K, OPc and RAND as the reference, and our
- * own AuC usim_auc_gen_vec() doing that same work.
+ * own AuC aka_auc_gen_vec() doing that same work.
  *
- * Every command is a real, accepted one: the AVs come from usim_auc_gen_vec()
+ * Every command is a real, accepted one: the AVs come from aka_auc_gen_vec()
  * with SQN increasing (SEQ + 1 per AV, IND 0), made outside the timed loop;
  * the USIM is selected and PIN1 verified once before. Every answer is
  * checked ('DB', RES equal to XRES, '9000'); failures are counted and make
@@ -81,8 +81,8 @@ static const struct bench_alg bench_algs[] = {
 /* One prepared command and the RES its answer must carry. */
 struct bench_op {
 	uint8_t capdu[CMD_LEN];
-	uint8_t rand[USIM_ALG_RAND_LEN];
-	uint8_t res[USIM_ALG_RES_MAX];
+	uint8_t rand[AKA_ALG_RAND_LEN];
+	uint8_t res[AKA_ALG_RES_MAX];
 	size_t res_len;
 };
 
@@ -94,8 +94,8 @@ struct bench_result {
 
 /* The AuC side of one run: keys, and the SEQ counter of IND slot 0. */
 struct bench_auc {
-	const struct usim_alg *alg;
-	struct usim_alg_keys keys;
+	const struct aka_alg *alg;
+	struct aka_alg_keys keys;
 	unsigned int ind_bits;
 	uint64_t seq;
 	uint64_t rng;
@@ -140,14 +140,14 @@ static int prepare(struct bench_auc *auc, struct bench_op *ops, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		struct bench_op *op = &ops[i];
-		struct usim_auc_vec av;
+		struct aka_auc_vec av;
 		uint64_t sqn;
 		uint8_t *c = op->capdu;
 		size_t k = 0;
 
 		bench_rand(auc, op->rand, sizeof(op->rand));
-		if (usim_auc_sqn_compose(++auc->seq, 0, auc->ind_bits, &sqn) < 0 ||
-		    usim_auc_gen_vec(auc->alg, &auc->keys, op->rand, sqn, amf, &av) < 0 ||
+		if (aka_auc_sqn_compose(++auc->seq, 0, auc->ind_bits, &sqn) < 0 ||
+		    aka_auc_gen_vec(auc->alg, &auc->keys, op->rand, sqn, amf, &av) < 0 ||
 		    av.autn_len != 16)
 			return -1;
 		c[k++] = 0x00; c[k++] = 0x88; c[k++] = 0x00; c[k++] = 0x83;
@@ -160,7 +160,7 @@ static int prepare(struct bench_auc *auc, struct bench_op *ops, size_t n)
 		c[k++] = 0x00;			/* Le: the answer at once */
 		memcpy(op->res, av.xres, av.xres_len);
 		op->res_len = av.xres_len;
-		usim_auc_vec_clear(&av);
+		aka_auc_vec_clear(&av);
 	}
 	return 0;
 }
@@ -264,7 +264,7 @@ static int run_card(const struct bench_alg *a, const char *store_path, uint64_t 
 	memset(res, 0, sizeof(*res));
 	while ((n = next_batch(res, min_ops)) > 0) {
 		if (prepare(&auc, ops, n) < 0) {
-			fprintf(stderr, "bench_auth: %s: usim_auc_gen_vec failed\n", a->name);
+			fprintf(stderr, "bench_auth: %s: aka_auc_gen_vec failed\n", a->name);
 			goto out;
 		}
 		time_card(card, ops, n, res);
@@ -289,7 +289,7 @@ static int run_auc(const struct bench_alg *a, bool osmo, struct bench_op *ops, s
 	struct usim_profile *p = calloc(1, sizeof(*p));
 	struct osmo_sub_auth_data aud = { .type = OSMO_AUTH_TYPE_UMTS, .algo = a->osmo_algo };
 	struct osmo_auth_vector ov = { 0 };
-	struct usim_auc_vec av = { 0 };
+	struct aka_auc_vec av = { 0 };
 	struct bench_auc auc;
 	char err[256];
 	size_t n;
@@ -307,16 +307,16 @@ static int run_auc(const struct bench_alg *a, bool osmo, struct bench_op *ops, s
 	bench_rand(&auc, ops[0].rand, 16);
 	if (osmo) {
 		if (osmo_auth_gen_vec(&ov, &aud, ops[0].rand) < 0 ||
-		    usim_auc_gen_vec(auc.alg, &auc.keys, ops[0].rand, aud.u.umts.sqn, amf, &av) < 0 ||
+		    aka_auc_gen_vec(auc.alg, &auc.keys, ops[0].rand, aud.u.umts.sqn, amf, &av) < 0 ||
 		    ov.res_len != av.xres_len || memcmp(ov.res, av.xres, av.xres_len) ||
 		    memcmp(ov.ck, av.ck, 16) || memcmp(ov.ik, av.ik, 16)) {
-			fprintf(stderr, "bench_auth: %s: libosmocore and usim_auc_gen_vec differ\n", a->name);
+			fprintf(stderr, "bench_auth: %s: libosmocore and aka_auc_gen_vec differ\n", a->name);
 			res->fails = 1;
 			snprintf(res->first_fail, sizeof(res->first_fail), "vectors differ");
 			rc = 0;
 			goto out;
 		}
-		usim_auc_vec_clear(&av);
+		aka_auc_vec_clear(&av);
 	}
 	while ((n = next_batch(res, min_ops_memory)) > 0) {
 		double w0, c0;
@@ -330,7 +330,7 @@ static int run_auc(const struct bench_alg *a, bool osmo, struct bench_op *ops, s
 			if (osmo) {
 				r = osmo_auth_gen_vec(&ov, &aud, ops[i].rand);
 			} else {
-				r = usim_auc_gen_vec(auc.alg, &auc.keys, ops[i].rand,
+				r = aka_auc_gen_vec(auc.alg, &auc.keys, ops[i].rand,
 						     (++auc.seq) << auc.ind_bits, amf, &av);
 			}
 			res->fails += r < 0;
@@ -339,7 +339,7 @@ static int run_auc(const struct bench_alg *a, bool osmo, struct bench_op *ops, s
 		res->cpu += clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
 		res->ops += n;
 	}
-	usim_auc_vec_clear(&av);
+	aka_auc_vec_clear(&av);
 	rc = 0;
 out:
 	if (p)
@@ -433,7 +433,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	e2m_log_init(talloc_named_const(NULL, 0, "bench_auth"), -1);
+	common_log_init(talloc_named_const(NULL, 0, "bench_auth"), -1);
 	ops = calloc(BATCH_MAX, sizeof(*ops));
 	if (!ops)
 		return 1;
@@ -463,7 +463,7 @@ int main(int argc, char **argv)
 		if (!row || !strcmp(row, "auc")) {
 			if (run_auc(a, false, ops, &r) < 0)
 				return 1;
-			print_row(a->name, "e2msim AuC, usim_auc_gen_vec", "-", &r, 0);
+			print_row(a->name, "e2msim AuC, aka_auc_gen_vec", "-", &r, 0);
 		}
 		if ((!row || !strcmp(row, "libosmocore")) && a->osmo) {
 			if (run_auc(a, true, ops, &r) < 0)

@@ -53,7 +53,7 @@ static const char *const kind_name[K_NUM] = {
 
 struct bench_av {
 	uint8_t capdu[AUTH_LEN];
-	uint8_t res[USIM_ALG_RES_MAX];
+	uint8_t res[AKA_ALG_RES_MAX];
 	size_t res_len;
 };
 
@@ -87,8 +87,8 @@ static struct bench_av *make_avs(const struct usim_profile *p, size_t n)
 {
 	static const uint8_t amf[2] = { 0x80, 0x00 };
 	struct bench_av *avs = calloc(n, sizeof(*avs));
-	const struct usim_alg *alg;
-	struct usim_alg_keys keys;
+	const struct aka_alg *alg;
+	struct aka_alg_keys keys;
 	uint64_t rng = 0x243F6A8885A308D3ULL;
 
 	if (!avs || usim_profile_keys(p, &alg, &keys) < 0) {
@@ -96,7 +96,7 @@ static struct bench_av *make_avs(const struct usim_profile *p, size_t n)
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct usim_auc_vec av;
+		struct aka_auc_vec av;
 		uint8_t rand[16], *c = avs[i].capdu;
 		uint64_t sqn;
 		size_t k = 0;
@@ -105,8 +105,8 @@ static struct bench_av *make_avs(const struct usim_profile *p, size_t n)
 			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
 			rand[j] = (uint8_t)(rng >> 56);
 		}
-		if (usim_auc_sqn_compose(p->sqn_seq[0] + 1 + i, 0, p->sqn.ind_bits, &sqn) < 0 ||
-		    usim_auc_gen_vec(alg, &keys, rand, sqn, amf, &av) < 0 || av.autn_len != 16) {
+		if (aka_auc_sqn_compose(p->sqn_seq[0] + 1 + i, 0, p->sqn.ind_bits, &sqn) < 0 ||
+		    aka_auc_gen_vec(alg, &keys, rand, sqn, amf, &av) < 0 || av.autn_len != 16) {
 			free(avs);
 			avs = NULL;
 			break;
@@ -121,7 +121,7 @@ static struct bench_av *make_avs(const struct usim_profile *p, size_t n)
 		c[k++] = 0x00;
 		memcpy(avs[i].res, av.xres, av.xres_len);
 		avs[i].res_len = av.xres_len;
-		usim_auc_vec_clear(&av);
+		aka_auc_vec_clear(&av);
 	}
 	OPENSSL_cleanse(&keys, sizeof(keys));
 	return avs;
@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	e2m_log_init(talloc_named_const(NULL, 0, "bench_pcsc"), -1);
+	common_log_init(talloc_named_const(NULL, 0, "bench_pcsc"), -1);
 	if (usim_profile_load(p, profile, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench_pcsc: %s: %s\n", profile, err);
 		return 2;

@@ -177,8 +177,8 @@ struct device {
 	struct usim_card *card;
 	struct apdu_transport transport;
 	struct bridge me;
-	const struct usim_alg *alg;	/* the HSS's copy of the subscription */
-	struct usim_alg_keys keys;
+	const struct aka_alg *alg;	/* the HSS's copy of the subscription */
+	struct aka_alg_keys keys;
 	uint64_t seq;
 };
 
@@ -243,7 +243,7 @@ static void next_rand(uint64_t *state, uint8_t out[16])
 /* --- the HSS ------------------------------------------------------------ */
 
 struct hss_av {
-	struct usim_auc_vec av;
+	struct aka_auc_vec av;
 	uint8_t rand[16];
 	struct keyd_keyset ks;
 };
@@ -255,13 +255,13 @@ static int hss_make_av(struct device *d, enum keyd_derivation derivation, uint64
 	static const uint8_t amf[2] = { 0x80, 0x00 };
 	const struct e2m_hss_request r = { .eid = HSE_EID, .alg = 0x11, .confidentiality = true };
 	bool from_me = derivation == KEYD_DERIVED_ME, have_usim;
-	struct usim_e2m_keyset ks;
+	struct e2m_keyset ks;
 	uint64_t sqn;
 	int rc;
 
 	next_rand(rng, out->rand);
-	if (usim_auc_sqn_compose(++d->seq, 0, d->profile.sqn.ind_bits, &sqn) < 0 ||
-	    usim_auc_gen_vec(d->alg, &d->keys, out->rand, sqn, amf, &out->av) < 0)
+	if (aka_auc_sqn_compose(++d->seq, 0, d->profile.sqn.ind_bits, &sqn) < 0 ||
+	    aka_auc_gen_vec(d->alg, &d->keys, out->rand, sqn, amf, &out->av) < 0)
 		return -1;
 	rc = e2m_hss_keysets(&d->profile.e2m, &d->keys, &out->av, &r, from_me ? NULL : &ks,
 			     from_me ? &ks : NULL, &have_usim);
@@ -269,13 +269,13 @@ static int hss_make_av(struct device *d, enum keyd_derivation derivation, uint64
 		rc = -EINVAL;
 	if (rc == 0)
 		rc = keyd_hss_keyset(&out->ks, &ks, HSE_EID, 0x11, derivation);
-	usim_e2m_keyset_clear(&ks);
+	e2m_keyset_clear(&ks);
 	return rc < 0 ? -1 : 0;
 }
 
 static void hss_av_clear(struct hss_av *a)
 {
-	usim_auc_vec_clear(&a->av);
+	aka_auc_vec_clear(&a->av);
 	keyd_keyset_clear(&a->ks);
 }
 
@@ -430,7 +430,7 @@ static int agree(struct keyflow *kf, unsigned int sub, uint64_t *rng)
 	const struct solution_desc *sol = kf->sol;
 	struct hss_av avs[AVS_MAX];
 	struct keyd_keyset held;
-	struct usim_e2m_msg parsed;
+	struct e2m_msg parsed;
 	struct device d;
 	uint8_t k_int[16], k_enc[16], msg[512];
 	size_t k_enc_len = 0, msg_len;
@@ -482,7 +482,7 @@ static int agree(struct keyflow *kf, unsigned int sub, uint64_t *rng)
 		goto out;
 	}
 	/* (3) the first protected message, and the HSE's fetch */
-	if (usim_e2m_msg_build(0x01, k_int, avs[used].ks.kid, (const uint8_t *)PAYLOAD,
+	if (e2m_msg_build(0x01, k_int, avs[used].ks.kid, (const uint8_t *)PAYLOAD,
 			       strlen(PAYLOAD), msg, sizeof(msg), &msg_len) < 0) {
 		fail(kf, "message not built", sub);
 		goto out;
@@ -494,8 +494,8 @@ static int agree(struct keyflow *kf, unsigned int sub, uint64_t *rng)
 	}
 	kf->latency[kf->agreements] = now_s() - t_aka;
 	if (memcmp(held.k_int, k_int, 16) || held.k_enc_len != k_enc_len ||
-	    memcmp(held.k_enc, k_enc, k_enc_len) || usim_e2m_msg_parse(msg, msg_len, &parsed) < 0 ||
-	    usim_e2m_msg_verify(&parsed, held.kid, held.alg & 0x0f, held.k_int) < 0) {
+	    memcmp(held.k_enc, k_enc, k_enc_len) || e2m_msg_parse(msg, msg_len, &parsed) < 0 ||
+	    e2m_msg_verify(&parsed, held.kid, held.alg & 0x0f, held.k_int) < 0) {
 		fail(kf, "HSE and device disagree", sub);
 		goto out;
 	}
@@ -640,7 +640,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	e2m_log_init(NULL, -1);	/* failures are counted and reported, not logged */
+	common_log_init(NULL, -1);	/* failures are counted and reported, not logged */
 	snprintf(ca, sizeof(ca), "%s/ca.pem", certs);
 	snprintf(hss_cert, sizeof(hss_cert), "%s/hss.example.net.pem", certs);
 	snprintf(hss_key, sizeof(hss_key), "%s/hss.example.net.key", certs);

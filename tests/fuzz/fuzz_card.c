@@ -67,7 +67,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	char err[512];
 	int rc;
 
-	e2m_log_init(talloc_named_const(NULL, 0, "fuzz_card"), -1);	/* silent */
+	common_log_init(talloc_named_const(NULL, 0, "fuzz_card"), -1);	/* silent */
 	if (path)
 		rc = usim_profile_load(&profile, path, err, sizeof(err));
 	else

@@ -33,14 +33,14 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
 
 static void check_keyset(const struct keyd_keyset *ks)
 {
-	char eid[USIM_E2M_EID_MAX + 1];
+	char eid[E2M_EID_MAX + 1];
 	uint8_t ea = ks->alg >> 4, ia = ks->alg & 0x0f;
 
 	if (keyd_kid_check(ks->kid, eid, sizeof(eid)) || strcmp(eid, ks->eid))
 		fail("accepted kid '%s' with EID '%s'", ks->kid, ks->eid);
 	if (ia < 1 || ia > 2 || ea > 2)
 		fail("accepted ALG %02x", ks->alg);
-	if ((ea != 0) != (ks->k_enc_len == USIM_E2M_ALG_KEY_LEN) ||
+	if ((ea != 0) != (ks->k_enc_len == E2M_ALG_KEY_LEN) ||
 	    (ea == 0 && ks->k_enc_len != 0))
 		fail("EA %u with K_E2M_enc of %zu octets", ea, ks->k_enc_len);
 }
@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int n;
 
 	/* the kid alone, as a NUL-terminated string */
-	if (size < USIM_E2M_KID_MAX + 8) {
-		char kid[USIM_E2M_KID_MAX + 8], eid[USIM_E2M_EID_MAX + 1];
+	if (size < E2M_KID_MAX + 8) {
+		char kid[E2M_KID_MAX + 8], eid[E2M_EID_MAX + 1];
 
 		memcpy(kid, data, size);
 		kid[size] = '\0';

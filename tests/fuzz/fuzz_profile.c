@@ -37,7 +37,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	e2m_log_init(talloc_named_const(NULL, 0, "fuzz_profile"), -1);	/* silent */
+	common_log_init(talloc_named_const(NULL, 0, "fuzz_profile"), -1);	/* silent */
 	return 0;
 }
 
