@@ -6,7 +6,7 @@
 #     (tests/bench/bench_auth.c);
 #  2. APDU round trips through a real pcscd + vpcd against e2msim-card and
 #     against a do-nothing echo card, the floor of the PC/SC stack
-#     (tests/bench/bench_pcsc.c, tests/echo-card.c; inside tools/pcsc-env.sh);
+#     (tests/bench/bench_pcsc.c, tests/helpers/echo-card.c; inside tools/pcsc-env.sh);
 #  3. the resident memory of e2msim-card serving 1 and 16 cards;
 # and prints one Markdown report with the machine it ran on and the targets
 # of the issue next to the figures. Not a test: it judges nothing but

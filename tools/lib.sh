@@ -10,7 +10,7 @@ E2M_DEB_PACKAGES=(
 	libosmocore-dev libpcsclite-dev libssl-dev libsqlite3-dev libjansson-dev libcmocka-dev
 	libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev libpq-dev	# keyd/
 	gnutls-bin curl jq postgresql	# certtool, the keyd tests and keyflow.sh, keyd's PostgreSQL store
-	libosmocore-utils	# osmo-auc-gen: the independent AuC of tests/test_auc_tool.sh
+	libosmocore-utils	# osmo-auc-gen: the independent AuC of tests/integration/test_auc_tool.sh
 	pcscd pcsc-tools vsmartcard-vpcd
 	iproute2 util-linux procps
 	clang libclang-rt-14-dev llvm-14	# tools/fuzz.sh: libFuzzer, llvm-symbolizer

@@ -55,7 +55,7 @@ static int find_arr(const struct usim_fs_node *nodes, size_t n, int node)
 /*! The tree of the UICC definition table, linked on first use. A row's parent
  *  is the row named by its path without the last component; top-level rows
  *  (and every ADF) hang under MF. Aborts on an inconsistent table, which is a
- *  build error, never a run-time condition (tests/test_card.c walks it). */
+ *  build error, never a run-time condition (tests/unit/test_card.c walks it). */
 const struct usim_fs *usim_fs_get(void)
 {
 	const struct usim_file_def *defs = usim_fs_uicc;

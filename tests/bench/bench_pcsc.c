@@ -5,7 +5,7 @@
  *       Round-trip latency of SELECT (00A4000C022FE2), READ BINARY
  *       (00B000000A) and E2M AUTHENTICATE (P2 '83', Le '00', AVs made before
  *       from FILE's keys with SQN increasing) against each named card and the
- *       echo card (tests/echo-card.c, '9000' to everything: the floor of the
+ *       echo card (tests/helpers/echo-card.c, '9000' to everything: the floor of the
  *       PC/SC stack). One SCardTransmit per exchange (apdu_transmit_raw: no
  *       GET RESPONSE; Le is sent so the answer comes at once). The readers
  *       take turns in blocks of B exchanges, so that a disturbance (other

@@ -6,7 +6,7 @@
 # -9, variant B's forward; once on SQLite, once on PostgreSQL
 # (tools/pg-env.sh). Private network and PID namespaces (pcsc-test.sh):
 # fixed ports, nothing left behind.
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 # P prefixes each test's name; the PostgreSQL run's are relayed with theirs.
 backend=sqlite P="sqlite: "

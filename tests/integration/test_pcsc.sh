@@ -3,7 +3,7 @@
 # Integration test through real pcscd + vpcd: e2msim-card as a card in a
 # reader, seen by pcsc_scan, scriptor and our own PC/SC client; the APDU
 # scripts through PC/SC; card restart and pcscd restart.
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 card_bin="$top_builddir/usim/e2msim-card"
 apdu="$top_builddir/tools/e2msim-apdu"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A test client of e2msim-keyd through keyd/client.c (tests/test_keyd.sh).
+/* A test client of e2msim-keyd through keyd/client.c (tests/integration/test_keyd.sh).
  *
  *   keyd-cli --url URL --ca CA [--cert PEM --key PEM] [--stats] COMMAND...
  *

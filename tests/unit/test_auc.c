@@ -23,7 +23,7 @@
 #include "aka/sqn.h"
 #include "aka/auth_alg.h"
 #include "usim/profile.h"
-#include "tests/vectors.h"
+#include "tests/helpers/vectors.h"
 
 #define XCHECK_ROUNDS	200
 

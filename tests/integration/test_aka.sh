@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# AKA through real pcscd + vpcd against libosmocore's AuC (tests/aka-check.c)
+# AKA through real pcscd + vpcd against libosmocore's AuC (tests/helpers/aka-check.c)
 # for random subscribers of every algorithm libosmocore has: Milenage with
 # OPc and with OP, XOR, COMP128 v1/v2/v3; Milenage cards with E2M.
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 rounds=${E2M_AKA_ROUNDS:-4}
 work=$(mktemp -d)
@@ -21,13 +21,9 @@ profile() {	# ALGORITHM KEYFIELD [e2m]
 run() {	# LABEL ARGS-FOR-profile
 	local label=$1; shift
 	profile "$@" >"$work/p.json"
-	"$top_builddir/usim/e2msim-card" --profile "$work/p.json" --state "$work/state" \
-		--repersonalize >>"$work/card.log" 2>&1 &
-	local pid=$!
-	"$top_builddir/tests/pcsc-wait" 0 present 10
+	card_start "$work/p.json" --repersonalize
 	tap_relay "$label:" < <("$top_builddir/tests/aka-check" "$work/p.json")
-	kill -TERM "$pid"; wait "$pid"
-	"$top_builddir/tests/pcsc-wait" 0 absent 10
+	card_stop
 }
 
 for i in $(seq 1 "$rounds"); do

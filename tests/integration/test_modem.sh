@@ -5,7 +5,7 @@
 # tests/atcsim-client driving apdu/atcsim.c and apdu_transceive() over the
 # pty: '61xx' + GET RESPONSE, '6Cxx' re-issue, URCs, +CME ERROR, a card
 # removed and back, and a silent modem (a timeout, not a hang).
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 card_bin="$top_builddir/usim/e2msim-card"
 modem_bin="$top_builddir/tests/fake-modem"

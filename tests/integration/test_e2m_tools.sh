@@ -6,7 +6,7 @@
 # the policy (SNID listed: no K_E2M_enc on either side); a stale SQN answered
 # with AUTS and resynchronised through e2msim-auc; keys absent from the card's
 # log unless --log-keys.
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 auc="$top_builddir/tools/e2msim-auc"
 auth="$top_builddir/tools/e2msim-auth"
@@ -24,15 +24,10 @@ profile() {	# ALGORITHM KEY-OCTETS OPC-FIELD OPC-OCTETS
 }
 
 start_card() {
-	"$top_builddir/usim/e2msim-card" --profile "$work/p.json" --state "$work/state" \
-		--repersonalize "$@" >"$work/card.log" 2>&1 &
-	card_pid=$!
-	"$top_builddir/tests/pcsc-wait" 0 present 10
+	: >"$work/card.log"	# the log checks below read one run's log
+	card_start "$work/p.json" --repersonalize "$@"
 }
-stop_card() {
-	kill -TERM "$card_pid"; wait "$card_pid"
-	"$top_builddir/tests/pcsc-wait" 0 absent 10
-}
+stop_card() { card_stop; }
 
 # agree LABEL SEQ [--snid MCCMNC]: one key agreement, HSS and device compared
 agree() {

@@ -6,9 +6,9 @@
 # osmo-auc-gen (libosmocore-utils, an independent AuC) when it is installed;
 # AUTS verification and refusal; usage errors.
 set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/helpers/tap.sh"
 
 auc="$top_builddir/tools/e2msim-auc"
 spec6="$top_srcdir/tests/profiles/spec6.json"

@@ -6,7 +6,7 @@
 # e2msim-auc's for a card without E2M, the card's own keys for a card with
 # E2M; every APDU script answers byte for byte as on the card; removal and
 # re-insertion of the card are seen; a silent modem is a clear error.
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 b="$top_builddir"
 work=$(mktemp -d)
@@ -14,16 +14,8 @@ eid=hse.example.org
 wait_card() { "$b/tests/pcsc-wait" "$@"; }
 field() { awk -v k="$1" '$1 == k { print $NF; exit }'; }
 
-start_card() {	# PROFILE
-	"$b/usim/e2msim-card" --profile "$top_srcdir/tests/profiles/$1" --state "$work/state" \
-		--repersonalize >>"$work/card.log" 2>&1 &
-	card_pid=$!
-	wait_card 0 present 10
-}
-stop_card() {
-	kill -TERM "$card_pid"; wait "$card_pid"
-	wait_card 0 absent 10
-}
+start_card() { card_start "$top_srcdir/tests/profiles/$1" --repersonalize; }	# PROFILE
+stop_card() { card_stop; }
 start_bridge() {	# BACKEND-OPTIONS...
 	"$b/bridge/e2msim-bridge" --vpcd 127.0.0.1:35964 -v "$@" >>"$work/bridge.log" 2>&1 &
 	bridge_pid=$!
@@ -130,7 +122,7 @@ tap_check "... and with Le shorter than the data: Le octets and '61xx', as on th
 stop_card
 
 if [ -x "$b/tests/fake-modem" ]; then
-	. "$top_srcdir/tests/test_bridge_modem.inc"
+	. "$top_srcdir/tests/integration/test_bridge_modem.inc"
 fi
 rm -rf "$work"
 tap_done

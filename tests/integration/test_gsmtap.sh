@@ -3,7 +3,7 @@
 # e2msim-card --gsmtap: every APDU exchange goes out as one GSMTAP datagram
 # (libosmocore gsmtap.h: version 2, header length 4 words, type '04' SIM,
 # sub-type '00' APDU at octet 12), payload the C-APDU then the R-APDU.
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 iccid_ef="980001010000000000f1"	# script.json's ICCID, TS 102 221 13.2
 work=$(mktemp -d)

@@ -7,9 +7,9 @@
 # interface carried what the solution sends on it and nothing else, and the
 # stores hold what the solution leaves behind.
 set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/helpers/tap.sh"
 
 N=12 AVS=3
 work=$(mktemp -d /tmp/e2msim-test-keyflow.XXXXXX)

@@ -18,7 +18,7 @@
 #include "aka/auth_alg.h"
 #include "aka/keccak.h"
 #include "aka/tuak.h"
-#include "tests/vectors.h"
+#include "tests/helpers/vectors.h"
 
 /* ---- Keccak-f[1600] ---- */
 

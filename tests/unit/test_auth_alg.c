@@ -23,7 +23,7 @@
 
 #include "aka/auth_alg.h"
 #include "common/ct.h"
-#include "tests/vectors.h"
+#include "tests/helpers/vectors.h"
 
 #define XCHECK_ROUNDS	200
 #define FIELD_MAX	32

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* crash-client PROFILE: drives a card through PC/SC while someone kills it
- * (tests/test_crash.sh). Each iteration writes a transparent EF (EF.LOCI), a
+ * (tests/integration/test_crash.sh). Each iteration writes a transparent EF (EF.LOCI), a
  * record (DF.TELECOM/EF.ADN record 1), runs a wrong and a right VERIFY PIN1
  * and an AUTHENTICATE with a fresh AV (from aka/auc.c and the profile's
  * keys). After every reconnection it also replays the last AV the card

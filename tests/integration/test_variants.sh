@@ -11,7 +11,7 @@
 # PLMN without confidentiality gives neither side K_E2M_enc. Solution 5: an
 # enterprise endpoint (EESE) fetches from the emks; its short lifetime
 # expires the keyset.
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 b="$top_builddir"
 work=$(mktemp -d)

@@ -5,7 +5,7 @@
 # every DF found and from ADF.USIM (by the AID in EF.DIR), every EF read.
 # Status words must be those of a physical USIM: SELECT '61xx'/'9000' or
 # '6A82', reads '9000'.
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 work=$(mktemp -d)
 card_log="$work/card.log"

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "common/hex.h"
-#include "tests/vectors.h"
+#include "tests/helpers/vectors.h"
 
 int tvec_hex2bin(const char *hex, uint8_t *out, size_t cap)
 {

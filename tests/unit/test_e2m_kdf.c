@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "e2m/kdf.h"
-#include "tests/vectors.h"
+#include "tests/helpers/vectors.h"
 
 #define HEX(s) ({ \
 	static uint8_t b_[sizeof(s) / 2]; \

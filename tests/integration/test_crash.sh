@@ -5,7 +5,7 @@
 # record, counts PIN tries and authenticates; after every restart the client
 # checks that no answered change was lost, nothing was half-written, and no
 # AV answered with RES is accepted again.
-. "$(dirname "$0")/pcsc-test.sh"
+. "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 kills_wanted=${E2M_CRASH_KILLS:-200}
 work=$(mktemp -d)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* atcsim-client: send APDUs to the card behind a modem through apdu/atcsim.c
  * and apdu_transceive() (GET RESPONSE on '61xx', re-issue on '6Cxx'); one
- * line 'DATA SW' per APDU. For tests/test_atcsim.sh. */
+ * line 'DATA SW' per APDU. For tests/integration/test_atcsim.sh. */
 
 #include <errno.h>
 #include <getopt.h>
