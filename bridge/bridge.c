@@ -13,15 +13,12 @@
 
 #include "common/log.h"
 #include "apdu/sw.h"
-#include "apdu/tlv.h"
+#include "aka/auth_apdu.h"
 #include "bridge/bridge.h"
 #include "e2m/cmd.h"
 #include "e2m/keyset.h"
 #include "e2m/policy.h"
 
-#define INS_AUTHENTICATE	0x88
-#define AUTH_CTX_3G		0x81	/* TS 31.102 7.1.2 */
-#define AUTH_SUCCESS		0xDB
 
 /*! A bridge over card with the policy of cfg (a profile's "e2m" fields). */
 void bridge_init(struct bridge *b, struct apdu_transport *card, const struct e2m_config *cfg,
@@ -33,14 +30,6 @@ void bridge_init(struct bridge *b, struct apdu_transport *card, const struct e2m
 	b->mode = force_variant_e ? BRIDGE_VARIANT_E : BRIDGE_UNPROBED;
 }
 
-static void put_lv(struct apdu_rsp *rsp, const uint8_t *v, size_t len)
-{
-	uint8_t l = (uint8_t)len;
-
-	apdu_rsp_append(rsp, &l, 1);
-	apdu_rsp_append(rsp, v, len);
-}
-
 /* Variant E: the 3G context on the card, the E2M keys from its CK || IK. */
 static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t len,
 		     struct apdu_rsp *rsp)
@@ -49,12 +38,11 @@ static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t 
 	struct e2m_request req;
 	struct e2m_keyset ks;
 	struct e2m_fc fc = { .ke2m_me = b->cfg.fc_me, .alg = b->cfg.fc_alg };
-	uint8_t d[34], answer[APDU_RSP_MAX];
+	uint8_t d[34], answer[APDU_RSP_MAX], tag;
 	struct apdu_rsp card = { .buf = answer, .cap = sizeof(answer) };
-	const uint8_t *pos, *end, *res, *ck, *ik;
-	size_t res_len, ck_len, ik_len;
-	struct apdu_cmd cmd = { .cla = cla, .ins = INS_AUTHENTICATE, .p2 = AUTH_CTX_3G,
-				.nc = sizeof(d), .ne = 256, .data = d };
+	struct aka_auth_lvs in = { .n = 0 }, out = { .n = 0 };
+	struct apdu_cmd cmd = { .cla = cla, .ins = AKA_AUTH_INS, .p2 = AKA_AUTH_P2_3G, .ne = 256,
+				.data = d };
 	int rc;
 
 	rsp->len = 0;
@@ -65,23 +53,21 @@ static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t 
 		rsp->sw = APDU_SW_CONDITIONS_NOT_SATISFIED;
 		return 0;
 	}
-	d[0] = 16;
-	memcpy(d + 1, c.rand, 16);
-	d[17] = 16;
-	memcpy(d + 18, c.autn, 16);
+	aka_auth_lvs_add(&in, c.rand, 16);
+	aka_auth_lvs_add(&in, c.autn, 16);
+	cmd.nc = (uint16_t)aka_auth_cmd_data(&in, d, sizeof(d));
 	rc = apdu_transceive(b->card, &cmd, &card);
 	if (rc < 0)
 		return rc;
 	/* AUTS, '9862' and every refusal: the card's answer as it is */
-	if (card.sw != APDU_SW_OK || card.len < 1 || card.buf[0] != AUTH_SUCCESS) {
+	if (card.sw != APDU_SW_OK || card.len < 1 || card.buf[0] != AKA_AUTH_TAG_OK) {
 		rc = apdu_rsp_append(rsp, card.buf, card.len);
 		rsp->sw = card.sw;
 		goto out;
 	}
-	pos = card.buf + 1;
-	end = card.buf + card.len;
-	if (apdu_lv_next(&pos, end, &res, &res_len) < 0 || apdu_lv_next(&pos, end, &ck, &ck_len) < 0 ||
-	    apdu_lv_next(&pos, end, &ik, &ik_len) < 0 || ck_len != 16 || ik_len != 16) {
+	/* RES, CK, IK (and Kc, which the E2M context does not return) */
+	if (aka_auth_answer_parse(card.buf, card.len, &tag, &in) < 0 || in.n < 3 ||
+	    in.len[1] != 16 || in.len[2] != 16) {
 		LOGP(DBRIDGE, LOGL_ERROR, "3G context answer not understood\n");
 		rsp->sw = APDU_SW_TECHNICAL_PROBLEM;
 		goto out;
@@ -92,18 +78,20 @@ static int variant_e(struct bridge *b, uint8_t cla, const uint8_t *data, size_t 
 		.confidentiality = e2m_policy_confidentiality(b->cfg.home_confidentiality,
 							      &b->cfg.no_confidentiality, c.snid),
 	};
-	if (e2m_keyset_me(&fc, ck, ik, &req, &ks) < 0) {
+	if (e2m_keyset_me(&fc, in.val[1], in.val[2], &req, &ks) < 0) {
 		rsp->sw = APDU_SW_TECHNICAL_PROBLEM;
 		goto out;
 	}
 	/* 'DB' L RES L CK L IK L K_E2M_int L K_E2M_enc, doc/e2m-profile.md 3 */
-	apdu_rsp_append(rsp, (const uint8_t[]){ AUTH_SUCCESS }, 1);
-	put_lv(rsp, res, res_len);
-	put_lv(rsp, ck, 16);
-	put_lv(rsp, ik, 16);
-	put_lv(rsp, ks.k_int, sizeof(ks.k_int));
-	put_lv(rsp, ks.k_enc, ks.k_enc_len);
+	for (unsigned int i = 0; i < 3; i++)
+		aka_auth_lvs_add(&out, in.val[i], in.len[i]);
+	aka_auth_lvs_add(&out, ks.k_int, sizeof(ks.k_int));
+	aka_auth_lvs_add(&out, ks.k_enc, ks.k_enc_len);
 	rsp->sw = APDU_SW_OK;
+	if (aka_auth_answer_put(rsp, AKA_AUTH_TAG_OK, &out) < 0) {
+		rsp->len = 0;
+		rsp->sw = APDU_SW_TECHNICAL_PROBLEM;
+	}
 	common_log_key(DBRIDGE, "K_E2M_int (E)", ks.k_int, sizeof(ks.k_int));
 	LOGP(DBRIDGE, LOGL_INFO, "variant E keys for %s\n", ks.kid);
 	e2m_keyset_clear(&ks);
@@ -120,7 +108,7 @@ int bridge_e2m_authenticate(struct bridge *b, uint8_t cla, const uint8_t *data, 
 			    struct apdu_rsp *rsp)
 {
 	if (b->mode != BRIDGE_VARIANT_E) {
-		struct apdu_cmd cmd = { .cla = cla, .ins = INS_AUTHENTICATE, .p2 = b->cfg.p2,
+		struct apdu_cmd cmd = { .cla = cla, .ins = AKA_AUTH_INS, .p2 = b->cfg.p2,
 					.nc = (uint16_t)len, .ne = 256, .data = data };
 		int rc = apdu_transceive(b->card, &cmd, rsp);
 		if (rc < 0)

@@ -22,10 +22,10 @@
 #include "apdu/sw.h"
 #include "apdu/t0.h"
 #include "apdu/vicc.h"
+#include "aka/auth_apdu.h"
 #include "bridge/bridge.h"
 
 #define INS_GET_RESPONSE	0xC0
-#define INS_AUTHENTICATE	0x88
 
 /* The ATR shown for a modem's card, which AT+CSIM cannot read: a T=0 UICC
  * like the card's own (usim/atr.c), issuer data "E2MBRG"; TCK filled in. */
@@ -180,7 +180,7 @@ static size_t bridge_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen
 	apdu_t0_drop(&be->pending, -1);
 
 	/* AUTHENTICATE in the E2M context, for a card that may lack it */
-	if (parsed && cmd.ins == INS_AUTHENTICATE && cmd.p2 == be->cfg.p2 && !(cmd.cla & 0x80) &&
+	if (parsed && cmd.ins == AKA_AUTH_INS && cmd.p2 == be->cfg.p2 && !(cmd.cla & 0x80) &&
 	    cmd.nc && be->br.mode != BRIDGE_CARD_CONTEXT) {
 		uint8_t buf[512];
 		struct apdu_rsp rsp = { .buf = buf, .cap = sizeof(buf) };

@@ -19,6 +19,7 @@
 #include "apdu/pcsc.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
+#include "aka/auth_apdu.h"
 #include "bridge/bridge.h"
 #include "e2m/kdf.h"
 #include "e2m/msg.h"
@@ -80,7 +81,7 @@ static int xfer(struct apdu_transport *t, uint8_t ins, uint8_t p1, uint8_t p2,
 		const uint8_t *data, size_t nc, struct apdu_rsp *rsp)
 {
 	struct apdu_cmd cmd = { .cla = 0x00, .ins = ins, .p1 = p1, .p2 = p2, .nc = (uint16_t)nc,
-				.ne = ins == 0x88 ? 256 : 0, .data = data };
+				.ne = ins == AKA_AUTH_INS ? 256 : 0, .data = data };
 	int rc = apdu_transceive(t, &cmd, rsp);
 
 	if (rc < 0)
@@ -93,23 +94,20 @@ static void put_hex(struct result *r, const char *name, const uint8_t *v, size_t
 	json_object_set_new(r->obj, name, json_string(osmo_hexdump_nospc(v, len)));
 }
 
-/* LVs into named fields (after the 'DB' tag when tagged); -1 when they do
- * not fit. */
-static int parse_lvs(struct result *r, const uint8_t *p, size_t len, bool tagged,
-		     const char *const *names, size_t n_names, size_t min_fields)
+/* The fields of an answer under their names (an empty one as null); -1
+ * when there are fewer than min_fields or more than n_names. */
+static int put_fields(struct result *r, const struct aka_auth_lvs *f, const char *const *names,
+		      size_t n_names, size_t min_fields)
 {
-	const uint8_t *pos = p + (tagged ? 1 : 0), *end = p + len, *v;
-	size_t vlen, i;
-
-	for (i = 0; i < n_names && pos < end; i++) {
-		if (apdu_lv_next(&pos, end, &v, &vlen) < 0)
-			return -1;
-		if (vlen)
-			put_hex(r, names[i], v, vlen);
+	if (f->n < min_fields || f->n > n_names)
+		return -1;
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->len[i])
+			put_hex(r, names[i], f->val[i], f->len[i]);
 		else
 			json_object_set_new(r->obj, names[i], json_null());
 	}
-	return i >= min_fields && pos == end ? 0 : -1;
+	return 0;
 }
 
 /* The protected message carrying text (e2m/msg.h) under the agreed
@@ -197,7 +195,10 @@ int main(int argc, char **argv)
 	struct apdu_transport t;
 	bool json = false, variant_e = false, no_fallback = false, protect_failed = false;
 	int context = CTX_3G, verbose = 0, c, rc = 1;
-	size_t n = 0;
+	struct aka_auth_lvs fields = { .n = 0 };
+	struct common_plmn snid = { .id = { 0 } };
+	uint8_t tag;
+	size_t n;
 	void *ctx;
 
 	while ((c = getopt_long(argc, argv, "r:c:vh", opts, NULL)) != -1) {
@@ -247,33 +248,20 @@ int main(int argc, char **argv)
 	}
 
 	/* TS 31.102 7.1.2 / doc/e2m-profile.md 3: the command data, LVs */
-	data[n++] = 16;
-	memcpy(data + n, rnd, 16);
-	n += 16;
-	if (context != CTX_GSM) {
-		data[n++] = 16;
-		memcpy(data + n, autn, 16);
-		n += 16;
-	}
+	aka_auth_lvs_add(&fields, rnd, sizeof(rnd));
+	if (context != CTX_GSM)
+		aka_auth_lvs_add(&fields, autn, sizeof(autn));
 	if (context == CTX_E2M) {
-		struct common_plmn snid;
-		data[n++] = (uint8_t)strlen(eid);
-		memcpy(data + n, eid, strlen(eid));
-		n += strlen(eid);
 		if (snid_arg && common_plmn_encode(snid_arg, &snid, NULL) < 0) {
 			fprintf(stderr, "e2msim-auth: --snid: expected MCCMNC, 5 or 6 digits\n");
 			return 2;
 		}
-		data[n++] = snid_arg ? 3 : 0;
-		if (snid_arg) {
-			memcpy(data + n, snid.id, 3);
-			n += 3;
-		}
-		if (alg_arg) {
-			data[n++] = 1;
-			data[n++] = alg;
-		}
+		aka_auth_lvs_add(&fields, (const uint8_t *)eid, strlen(eid));
+		aka_auth_lvs_add(&fields, snid.id, snid_arg ? sizeof(snid.id) : 0);
+		if (alg_arg)
+			aka_auth_lvs_add(&fields, &alg, 1);
 	}
+	n = aka_auth_cmd_data(&fields, data, sizeof(data));
 
 	/* created once the arguments are checked: a usage error leaks nothing */
 	ctx = talloc_named_const(NULL, 0, "e2msim-auth");
@@ -320,7 +308,8 @@ int main(int argc, char **argv)
 		}
 		json_object_set_new(res.obj, "variant", json_string(br.mode == BRIDGE_VARIANT_E ?
 								   "E (ME)" : "A-D (card)"));
-	} else if (xfer(&t, 0x88, 0x00, context == CTX_GSM ? 0x80 : context == CTX_3G ? 0x81 : p2,
+	} else if (xfer(&t, AKA_AUTH_INS, 0x00, context == CTX_GSM ? AKA_AUTH_P2_GSM :
+					      context == CTX_3G ? AKA_AUTH_P2_3G : p2,
 			data, n, &rsp) < 0) {
 		goto out;
 	}
@@ -337,15 +326,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "e2msim-auth: AUTHENTICATE: %04X %s\n", rsp.sw, apdu_sw_name(rsp.sw));
 	} else if (context == CTX_GSM) {
 		static const char *const names[] = { "sres", "kc" };
-		rc = parse_lvs(&res, rsp.buf, rsp.len, false, names, 2, 2);
-	} else if (rsp.len == 16 && rsp.buf[0] == 0xDC && rsp.buf[1] == 14) {
-		put_hex(&res, "auts", rsp.buf + 2, 14);
-		rc = 3;
-	} else if (rsp.len && rsp.buf[0] == 0xDB) {
+		rc = aka_auth_lvs_parse(rsp.buf, rsp.len, &fields) < 0 ? -1 :
+		     put_fields(&res, &fields, names, 2, 2);
+	} else if (aka_auth_answer_parse(rsp.buf, rsp.len, &tag, &fields) < 0) {
+		rc = -1;
+	} else if (tag == AKA_AUTH_TAG_SYNC) {
+		rc = fields.n == 1 && fields.len[0] == 14 ? 3 : -1;
+		if (rc == 3)
+			put_hex(&res, "auts", fields.val[0], 14);
+	} else {
 		static const char *const g3[] = { "res", "ck", "ik", "kc" };
 		static const char *const e2m[] = { "res", "ck", "ik", "k_e2m_int", "k_e2m_enc" };
-		rc = context == CTX_E2M ? parse_lvs(&res, rsp.buf, rsp.len, true, e2m, 5, 5) :
-					  parse_lvs(&res, rsp.buf, rsp.len, true, g3, 4, 3);
+		rc = context == CTX_E2M ? put_fields(&res, &fields, e2m, 5, 5) :
+					  put_fields(&res, &fields, g3, 4, 3);
 		if (rc == 0 && context == CTX_E2M) {
 			char kid[E2M_KID_MAX];
 			size_t kid_len;
@@ -355,8 +348,6 @@ int main(int argc, char **argv)
 			if (protect_text && protect(&res, alg_arg ? alg & 0x0F : 0x01, protect_text) < 0)
 				protect_failed = true;
 		}
-	} else {
-		rc = -1;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "e2msim-auth: cannot parse the answer %s\n", osmo_hexdump_nospc(rsp.buf, rsp.len));

@@ -12,21 +12,13 @@
 #include "common/log.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
+#include "aka/auth_apdu.h"
 #include "usim/command.h"
 #include "common/ct.h"
 #include "e2m/cmd.h"
 #include "e2m/keyset.h"
 #include "e2m/policy.h"
 
-/* TS 31.102 7.1.2 table: security contexts in P2 */
-enum auth_context {
-	AUTH_CTX_GSM	= 0x80,
-	AUTH_CTX_3G	= 0x81,
-};
-
-/* TS 31.102 7.1.2.1 response tags */
-#define AUTH_SUCCESS	0xDB
-#define AUTH_SYNC_FAIL	0xDC
 
 /* TS 31.102 4.2.8 service numbers */
 #define UST_GSM_ACCESS		27
@@ -52,7 +44,8 @@ struct aka {
 static uint16_t sync_failure(struct usim_card *card, const uint8_t *rand, struct apdu_rsp *rsp)
 {
 	static const uint8_t amf_dummy[2];
-	uint8_t sqn_ms[6], ak_s[6], mac_s[AKA_ALG_MAC_MAX], auts[16];
+	uint8_t sqn_ms[6], ak_s[6], mac_s[AKA_ALG_MAC_MAX], auts[14];
+	struct aka_auth_lvs f = { .n = 0 };
 	size_t mac_len;
 
 	aka_sqn_to_bytes(aka_sqn_ms(&card->sqn, &card->sqn_state), sqn_ms);
@@ -63,8 +56,8 @@ static uint16_t sync_failure(struct usim_card *card, const uint8_t *rand, struct
 	for (int i = 0; i < 6; i++)
 		auts[i] = sqn_ms[i] ^ ak_s[i];
 	memcpy(auts + 6, mac_s, 8);
-	apdu_rsp_append(rsp, (const uint8_t[]){ AUTH_SYNC_FAIL, sizeof(auts) - 2 }, 2);
-	apdu_rsp_append(rsp, auts, 14);
+	aka_auth_lvs_add(&f, auts, sizeof(auts));
+	aka_auth_answer_put(rsp, AKA_AUTH_TAG_SYNC, &f);
 	LOGP(DAUTH, LOGL_INFO, "%s: SQN not fresh, AUTS with SQN_MS %s\n", card->iccid,
 	     osmo_hexdump_nospc(sqn_ms, 6));
 	OPENSSL_cleanse(ak_s, sizeof(ak_s));
@@ -103,23 +96,12 @@ static uint16_t aka_run(struct usim_card *card, const uint8_t *rand, const uint8
 	return usim_card_save_sqn(card, ind, seq);
 }
 
-static void put_lv(struct apdu_rsp *rsp, const uint8_t *v, size_t len)
+/* RES, CK, IK: the first fields of a successful answer, TS 31.102 7.1.2.1 */
+static void access_keys(struct aka_auth_lvs *f, const struct aka *a)
 {
-	uint8_t l = (uint8_t)len;
-
-	apdu_rsp_append(rsp, &l, 1);
-	apdu_rsp_append(rsp, v, len);
-}
-
-/* 'DB' L RES L CK L IK, TS 31.102 7.1.2.1 */
-static void put_access_keys(struct apdu_rsp *rsp, const struct aka *a)
-{
-	uint8_t tag = AUTH_SUCCESS;
-
-	apdu_rsp_append(rsp, &tag, 1);
-	put_lv(rsp, a->vec.res, a->vec.res_len);
-	put_lv(rsp, a->vec.ck, a->vec.ck_len);
-	put_lv(rsp, a->vec.ik, a->vec.ik_len);
+	aka_auth_lvs_add(f, a->vec.res, a->vec.res_len);
+	aka_auth_lvs_add(f, a->vec.ck, a->vec.ck_len);
+	aka_auth_lvs_add(f, a->vec.ik, a->vec.ik_len);
 }
 
 /* RAND and AUTN as LVs of 16 octets each, exactly. */
@@ -142,6 +124,8 @@ static uint16_t parse_rand_autn(const uint8_t **pos, const uint8_t *end,
 static uint16_t auth_3g(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
 	const uint8_t *pos = cmd->data, *end = cmd->data + cmd->nc, *rand, *autn;
+	struct aka_auth_lvs f = { .n = 0 };
+	uint8_t kc[AKA_ALG_KC_LEN];
 	struct aka a;
 	bool fresh;
 	uint16_t sw;
@@ -152,14 +136,14 @@ static uint16_t auth_3g(struct usim_card *card, const struct apdu_cmd *cmd, stru
 		return APDU_SW_WRONG_LENGTH;
 	sw = aka_run(card, rand, autn, &a, rsp, &fresh);
 	if (sw == APDU_SW_OK && fresh) {
-		put_access_keys(rsp, &a);
+		access_keys(&f, &a);
 		if (ust_has(card, UST_GSM_ACCESS) && a.vec.ck_len == 16 && a.vec.ik_len == 16) {
-			uint8_t kc[AKA_ALG_KC_LEN];
 			aka_alg_c3(a.vec.ck, a.vec.ik, kc);	/* TS 33.102 6.8.1.2 */
-			put_lv(rsp, kc, sizeof(kc));
-			OPENSSL_cleanse(kc, sizeof(kc));
+			aka_auth_lvs_add(&f, kc, sizeof(kc));
 		}
+		aka_auth_answer_put(rsp, AKA_AUTH_TAG_OK, &f);
 	}
+	OPENSSL_cleanse(kc, sizeof(kc));
 	OPENSSL_cleanse(&a, sizeof(a));
 	return sw;
 }
@@ -184,8 +168,10 @@ static uint16_t auth_gsm(struct usim_card *card, const struct apdu_cmd *cmd, str
 		apdu_rsp_append(rsp, sres, sizeof(sres));
 		apdu_rsp_append(rsp, kc, sizeof(kc));
 	} else {
-		put_lv(rsp, sres, sizeof(sres));
-		put_lv(rsp, kc, sizeof(kc));
+		struct aka_auth_lvs f = { .n = 0 };
+		aka_auth_lvs_add(&f, sres, sizeof(sres));
+		aka_auth_lvs_add(&f, kc, sizeof(kc));
+		aka_auth_answer_put(rsp, AKA_AUTH_NO_TAG, &f);
 	}
 	OPENSSL_cleanse(kc, sizeof(kc));
 	return APDU_SW_OK;
@@ -210,9 +196,12 @@ static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, str
 	struct e2m_fc fc = { .ke2m_usim = card->e2m.fc_usim, .alg = card->e2m.fc_alg };
 	struct e2m_keyset ks;
 	struct e2m_config pol;
+	struct aka_auth_lvs f = { .n = 0 };
 	struct aka a;
 	bool fresh;
 	uint16_t sw = e2m_cmd_parse(cmd->data, cmd->nc, &c);
+
+	memset(&ks, 0, sizeof(ks));
 
 	if (sw != APDU_SW_OK)
 		return sw;
@@ -228,27 +217,29 @@ static uint16_t auth_e2m(struct usim_card *card, const struct apdu_cmd *cmd, str
 	sw = aka_run(card, c.rand, c.autn, &a, rsp, &fresh);
 	if (sw != APDU_SW_OK || !fresh)
 		goto out;
-	put_access_keys(rsp, &a);
+	/* 'DB' L RES L CK L IK L K_E2M_int L K_E2M_enc */
+	access_keys(&f, &a);
 	if (card->e2m.amf_mask && (((a.amf[0] << 8) | a.amf[1]) & card->e2m.amf_mask) != card->e2m.amf_mask) {
 		/* E2M indicator required but absent: access keys only */
-		put_lv(rsp, NULL, 0);
-		put_lv(rsp, NULL, 0);
+		aka_auth_lvs_add(&f, NULL, 0);
+		aka_auth_lvs_add(&f, NULL, 0);
+		aka_auth_answer_put(rsp, AKA_AUTH_TAG_OK, &f);
 		LOGP(DE2M, LOGL_INFO, "%s: AMF without the E2M indicator, no E2M keys\n", card->iccid);
 		goto out;
 	}
 	if (e2m_keyset_usim_prepared(&fc, card->e2m_k, &req, &ks) < 0) {
-		rsp->len = 0;
 		sw = APDU_SW_TECHNICAL_PROBLEM;
 		goto out;
 	}
-	put_lv(rsp, ks.k_int, sizeof(ks.k_int));
-	put_lv(rsp, ks.k_enc, ks.k_enc_len);
+	aka_auth_lvs_add(&f, ks.k_int, sizeof(ks.k_int));
+	aka_auth_lvs_add(&f, ks.k_enc, ks.k_enc_len);
+	aka_auth_answer_put(rsp, AKA_AUTH_TAG_OK, &f);
 	common_log_key(DE2M, "K_E2M_int", ks.k_int, sizeof(ks.k_int));
 	common_log_key(DE2M, "K_E2M_enc", ks.k_enc, ks.k_enc_len);
 	LOGP(DE2M, LOGL_INFO, "%s: E2M keys for %s, ALG %02X%s\n", card->iccid, ks.kid, req.alg,
 	     ks.k_enc_len ? "" : ", no confidentiality");
-	e2m_keyset_clear(&ks);
 out:
+	e2m_keyset_clear(&ks);
 	OPENSSL_cleanse(&a, sizeof(a));
 	return sw;
 }
@@ -269,13 +260,13 @@ uint16_t usim_cmd_authenticate(struct usim_card *card, struct usim_channel *ch,
 {
 	bool e2m = e2m_context_on(card, cmd->p2);
 
-	if (cmd->p1 != 0x00 || (cmd->p2 != AUTH_CTX_GSM && cmd->p2 != AUTH_CTX_3G && !e2m))
+	if (cmd->p1 != 0x00 || (cmd->p2 != AKA_AUTH_P2_GSM && cmd->p2 != AKA_AUTH_P2_3G && !e2m))
 		return APDU_SW_INCORRECT_P1P2;
 	if (ch->adf == USIM_FS_NONE)
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
 	if (!usim_pin_satisfied(&card->pin[USIM_PIN1]))
 		return APDU_SW_SECURITY_NOT_SATISFIED;
-	if (cmd->p2 == AUTH_CTX_GSM) {
+	if (cmd->p2 == AKA_AUTH_P2_GSM) {
 		if (!ust_has(card, UST_GSM_SEC_CONTEXT))
 			return APDU_SW_INCORRECT_P1P2;
 		return auth_gsm(card, cmd, rsp, false);

@@ -45,6 +45,7 @@
 #include "keyd/client.h"
 #include "keyd/hss.h"
 #include "aka/auc.h"
+#include "aka/auth_apdu.h"
 #include "usim/card.h"
 #include "e2m/hss.h"
 #include "e2m/keyset.h"
@@ -350,37 +351,35 @@ static int session_event(struct keyflow *kf, const char *kid)
 
 /* --- one key agreement -------------------------------------------------- */
 
-/* AUTHENTICATE command data: LV(RAND) LV(AUTN) (TS 31.102 7.1.2.1), and in
- * the E2M context LV(EID) LV(SNID, unknown) LV(ALG '11') (doc/e2m-profile.md 3). */
+/* AUTHENTICATE's command data for the AV: LV(RAND) LV(AUTN) and, in the
+ * E2M context, LV(EID) LV(SNID, unknown) LV(ALG '11') (doc/e2m-profile.md 3). */
 static size_t auth_data(const struct hss_av *a, bool e2m, uint8_t *out, size_t cap)
 {
 	static const uint8_t alg = 0x11;	/* EA 1, IA 1 */
-	struct apdu_buf b = { .buf = out, .cap = cap };
+	struct aka_auth_lvs f = { .n = 0 };
 
-	apdu_buf_put_lv(&b, a->rand, sizeof(a->rand));
-	apdu_buf_put_lv(&b, a->av.autn, a->av.autn_len);
+	aka_auth_lvs_add(&f, a->rand, sizeof(a->rand));
+	aka_auth_lvs_add(&f, a->av.autn, a->av.autn_len);
 	if (e2m) {
-		apdu_buf_put_lv(&b, (const uint8_t *)HSE_EID, strlen(HSE_EID));
-		apdu_buf_put_lv(&b, NULL, 0);
-		apdu_buf_put_lv(&b, &alg, 1);
+		aka_auth_lvs_add(&f, (const uint8_t *)HSE_EID, strlen(HSE_EID));
+		aka_auth_lvs_add(&f, NULL, 0);
+		aka_auth_lvs_add(&f, &alg, 1);
 	}
-	return b.overflow ? 0 : b.len;
+	return aka_auth_cmd_data(&f, out, cap);
 }
 
-/* The first n LVs of a successful answer, 'DB' L RES L CK L IK ... (TS
- * 31.102 7.1.2.1; doc/e2m-profile.md 3 adds L K_E2M_int L K_E2M_enc); 0 when the
- * answer is one and its RES is the AV's XRES. */
-static int auth_fields(const struct apdu_rsp *rsp, const struct hss_av *a, int n,
-		       const uint8_t **val, size_t *len)
+/* The fields of a successful answer ('DB' L RES L CK L IK ..., TS 31.102
+ * 7.1.2.1; doc/e2m-profile.md 3 adds L K_E2M_int L K_E2M_enc), at least
+ * min of them; 0 when the answer is one and its RES is the AV's XRES. */
+static int auth_fields(const struct apdu_rsp *rsp, const struct hss_av *a, unsigned int min,
+		       struct aka_auth_lvs *f)
 {
-	const uint8_t *pos = rsp->buf + 1, *end = rsp->buf + rsp->len;
+	uint8_t tag;
 
-	if (rsp->sw != APDU_SW_OK || rsp->len < 1 || rsp->buf[0] != 0xDB)
+	if (rsp->sw != APDU_SW_OK || aka_auth_answer_parse(rsp->buf, rsp->len, &tag, f) < 0 ||
+	    tag != AKA_AUTH_TAG_OK || f->n < min)
 		return -1;
-	for (int i = 0; i < n; i++)
-		if (apdu_lv_next(&pos, end, &val[i], &len[i]) < 0)
-			return -1;
-	return len[0] == a->av.xres_len && !memcmp(val[0], a->av.xres, len[0]) ? 0 : -1;
+	return f->len[0] == a->av.xres_len && !memcmp(f->val[0], a->av.xres, f->len[0]) ? 0 : -1;
 }
 
 /* The E2M context through the ME (the bridge: the card's own context, or
@@ -391,17 +390,17 @@ static int device_authenticate(struct device *d, const struct hss_av *a,
 	enum { RES, CK, IK, K_INT, K_ENC, FIELDS };
 	uint8_t data[64], rbuf[300];
 	struct apdu_rsp rsp = { .buf = rbuf, .cap = sizeof(rbuf) };
-	const uint8_t *val[FIELDS];
-	size_t len[FIELDS], n = auth_data(a, true, data, sizeof(data));
+	struct aka_auth_lvs f;
+	size_t n = auth_data(a, true, data, sizeof(data));
 	int rc = -1;
 
 	if (!n || bridge_e2m_authenticate(&d->me, 0x00, data, n, &rsp) < 0 ||
-	    auth_fields(&rsp, a, FIELDS, val, len) < 0 || len[K_INT] != 16 ||
-	    (len[K_ENC] != 0 && len[K_ENC] != 16))
+	    auth_fields(&rsp, a, FIELDS, &f) < 0 || f.len[K_INT] != 16 ||
+	    (f.len[K_ENC] != 0 && f.len[K_ENC] != 16))
 		goto out;
-	memcpy(k_int, val[K_INT], 16);
-	memcpy(k_enc, val[K_ENC], len[K_ENC]);
-	*k_enc_len = len[K_ENC];
+	memcpy(k_int, f.val[K_INT], 16);
+	memcpy(k_enc, f.val[K_ENC], f.len[K_ENC]);
+	*k_enc_len = f.len[K_ENC];
 	rc = 0;
 out:
 	OPENSSL_cleanse(rbuf, sizeof(rbuf));
@@ -413,14 +412,13 @@ static int device_access_aka(struct device *d, const struct hss_av *a)
 {
 	uint8_t data[64], rbuf[300];
 	struct apdu_rsp rsp = { .buf = rbuf, .cap = sizeof(rbuf) };
-	struct apdu_cmd cmd = { .ins = 0x88, .p2 = 0x81, .ne = 256, .data = data };
-	const uint8_t *res;
-	size_t res_len;
+	struct apdu_cmd cmd = { .ins = AKA_AUTH_INS, .p2 = AKA_AUTH_P2_3G, .ne = 256, .data = data };
+	struct aka_auth_lvs f;
 	int rc;
 
 	cmd.nc = (uint16_t)auth_data(a, false, data, sizeof(data));
 	rc = cmd.nc && apdu_transceive(&d->transport, &cmd, &rsp) == 0 &&
-	     auth_fields(&rsp, a, 1, &res, &res_len) == 0 ? 0 : -1;
+	     auth_fields(&rsp, a, 1, &f) == 0 ? 0 : -1;
 	OPENSSL_cleanse(rbuf, sizeof(rbuf));
 	return rc;
 }
