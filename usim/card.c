@@ -184,7 +184,9 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 			goto fail;
 		}
 	}
-	if (usim_personalize(card, profile, err, errlen) < 0)
+	if (usim_personalize(&(const struct usim_personal){ .fs = card->fs, .content = card->content,
+							     .pin = card->pin },
+			     profile, err, errlen) < 0)
 		goto fail;
 	card->e2m = (struct usim_card_e2m){
 		.present = profile->e2m.present, .amf_mask = profile->e2m.amf_mask,

@@ -52,9 +52,15 @@ int usim_imsi_encode(const char *digits, uint8_t out[9])
 	return 0;
 }
 
-static uint8_t *content(struct usim_card *card, const char *path)
+/* The contents of a file node (a link shares its owner's). */
+static uint8_t *node_content(const struct usim_personal *t, int node)
 {
-	return usim_card_content(card, usim_fs_by_path(card->fs, path));
+	return t->content[t->fs->nodes[node].owner];
+}
+
+static uint8_t *content(const struct usim_personal *t, const char *path)
+{
+	return node_content(t, usim_fs_by_path(t->fs, path));
 }
 
 /* PLMN with access technology lists (TS 31.102 4.2.5): PLMN, then AcT
@@ -104,22 +110,23 @@ static const struct common_plmn_list *home_plmn(const struct usim_profile *p, st
 	return tmp;
 }
 
-/*! Write the profile into the card's contents (memory only: the caller
- *  stores the result). Returns 0 or -1 with err. */
-int usim_personalize(struct usim_card *card, const struct usim_profile *p, char *err, size_t errlen)
+/*! Write the profile into the contents and PINs of t (memory only: the
+ *  caller stores the result). Returns 0 or -1 with err. */
+int usim_personalize(const struct usim_personal *t, const struct usim_profile *p, char *err,
+		     size_t errlen)
 {
-	const struct usim_fs *fs = card->fs;
+	const struct usim_fs *fs = t->fs;
 	struct common_plmn_list hplmn;
 	uint8_t *f;
 
-	if (usim_iccid_encode(p->iccid, content(card, "EF.ICCID")) < 0 ||
-	    usim_imsi_encode(p->imsi, content(card, "ADF.USIM/EF.IMSI")) < 0) {
+	if (usim_iccid_encode(p->iccid, content(t, "EF.ICCID")) < 0 ||
+	    usim_imsi_encode(p->imsi, content(t, "ADF.USIM/EF.IMSI")) < 0) {
 		snprintf(err, errlen, "cannot encode ICCID/IMSI");
 		return -1;
 	}
-	content(card, "ADF.USIM/EF.AD")[3] = (uint8_t)p->mnc_len;
+	content(t, "ADF.USIM/EF.AD")[3] = (uint8_t)p->mnc_len;
 
-	f = content(card, "ADF.USIM/EF.ACC");
+	f = content(t, "ADF.USIM/EF.ACC");
 	{
 		/* TS 22.011 4.2: access class 0-9 from the last IMSI digit */
 		uint16_t acc = p->acc_set ? p->acc :
@@ -129,55 +136,55 @@ int usim_personalize(struct usim_card *card, const struct usim_profile *p, char 
 	}
 
 	if (p->spn[0]) {
-		f = content(card, "ADF.USIM/EF.SPN");
+		f = content(t, "ADF.USIM/EF.SPN");
 		memset(f, 0xFF, 17);
 		f[0] = 0x01;	/* display the registered PLMN */
 		memcpy(f + 1, p->spn, strlen(p->spn));
 	}
 	if (p->msisdn[0]) {
 		int node = usim_fs_by_path(fs, "DF.TELECOM/EF.MSISDN");
-		msisdn_record(usim_card_content(card, node), fs->nodes[node].def->rec_len, p->msisdn);
+		msisdn_record(node_content(t, node), fs->nodes[node].def->rec_len, p->msisdn);
 	}
 
-	plmn_act_list(content(card, "ADF.USIM/EF.HPLMNwAcT"), 10, home_plmn(p, &hplmn));
-	plmn_act_list(content(card, "ADF.USIM/EF.PLMNwAcT"), 40, &p->plmnwact);
-	plmn_act_list(content(card, "ADF.USIM/EF.OPLMNwAcT"), 40, &p->oplmnwact);
-	plmn_list(content(card, "ADF.USIM/EF.FPLMN"), 60, &p->fplmn);
-	plmn_list(content(card, "DF.GSM/EF.PLMNsel"), 24, &p->plmnwact);
+	plmn_act_list(content(t, "ADF.USIM/EF.HPLMNwAcT"), 10, home_plmn(p, &hplmn));
+	plmn_act_list(content(t, "ADF.USIM/EF.PLMNwAcT"), 40, &p->plmnwact);
+	plmn_act_list(content(t, "ADF.USIM/EF.OPLMNwAcT"), 40, &p->oplmnwact);
+	plmn_list(content(t, "ADF.USIM/EF.FPLMN"), 60, &p->fplmn);
+	plmn_list(content(t, "DF.GSM/EF.PLMNsel"), 24, &p->plmnwact);
 
 	/* PINs: PIN1/PIN2 3 tries with 10 for their PUKs, ADM1 10 tries */
-	card->pin[USIM_PIN1] = (struct usim_pin){
+	t->pin[USIM_PIN1] = (struct usim_pin){
 		.key_ref = USIM_KEY_PIN1, .has_puk = true, .may_disable = true,
 		.enabled = p->pin1_enabled, .tries = 3, .max_tries = 3,
 		.puk_tries = 10, .puk_max_tries = 10,
 	};
-	card->pin[USIM_PIN2] = (struct usim_pin){
+	t->pin[USIM_PIN2] = (struct usim_pin){
 		.key_ref = USIM_KEY_PIN2, .has_puk = true, .may_disable = true,
 		.enabled = true, .tries = 3, .max_tries = 3,
 		.puk_tries = 10, .puk_max_tries = 10,
 	};
-	card->pin[USIM_ADM1] = (struct usim_pin){
+	t->pin[USIM_ADM1] = (struct usim_pin){
 		.key_ref = USIM_KEY_ADM1, .enabled = true, .tries = 10, .max_tries = 10,
 	};
-	memcpy(card->pin[USIM_PIN1].value, p->pin1, USIM_PIN_LEN);
-	memcpy(card->pin[USIM_PIN1].puk, p->puk1, USIM_PIN_LEN);
-	memcpy(card->pin[USIM_PIN2].value, p->pin2, USIM_PIN_LEN);
-	memcpy(card->pin[USIM_PIN2].puk, p->puk2, USIM_PIN_LEN);
-	memcpy(card->pin[USIM_ADM1].value, p->adm1, USIM_PIN_LEN);
+	memcpy(t->pin[USIM_PIN1].value, p->pin1, USIM_PIN_LEN);
+	memcpy(t->pin[USIM_PIN1].puk, p->puk1, USIM_PIN_LEN);
+	memcpy(t->pin[USIM_PIN2].value, p->pin2, USIM_PIN_LEN);
+	memcpy(t->pin[USIM_PIN2].puk, p->puk2, USIM_PIN_LEN);
+	memcpy(t->pin[USIM_ADM1].value, p->adm1, USIM_PIN_LEN);
 
 	if (p->e2m.present) {
 		/* doc/e2m-profile.md 4 */
 		int pol = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
 		int eid = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
-		e2m_policy_files_encode(&p->e2m, usim_card_content(card, pol), fs->nodes[pol].content_size,
-					usim_card_content(card, eid), fs->nodes[eid].def->rec_len,
+		e2m_policy_files_encode(&p->e2m, node_content(t, pol), fs->nodes[pol].content_size,
+					node_content(t, eid), fs->nodes[eid].def->rec_len,
 					fs->nodes[eid].def->rec_count);
 	}
 
 	for (unsigned int i = 0; i < p->n_files; i++) {
 		const struct usim_file_override *o = &p->files[i];
 		int node = usim_fs_by_path(fs, o->path);
-		uint8_t *dst = usim_card_content(card, node);
+		uint8_t *dst = node_content(t, node);
 		if (!o->records)	/* transparent: 'FF' after what is given */
 			memset(dst, 0xFF, fs->nodes[node].content_size);
 		memcpy(dst, o->data, o->len);
