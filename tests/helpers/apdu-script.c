@@ -4,7 +4,8 @@
  *
  * Script lines: "C-APDU -> R-APDU" in hex (blanks allowed), "# comment",
  * "@reset" (card reset), "@profile NAME" (before any APDU: the card is
- * personalised from tests/profiles/NAME instead of the default). --update rewrites the expected R-APDUs with what the
+ * personalised from tests/profiles/NAME, or from NAME below the top of the
+ * tree when it has a '/', instead of the default). --update rewrites the expected R-APDUs with what the
  * in-process card answers: the command that regenerates the golden files.
  * In process, every script starts with a fresh card personalised from the
  * profile (default tests/profiles/script.json) and a store in memory. */
@@ -187,8 +188,10 @@ static const char *script_profile(const char *script, const char *dflt, char *bu
 	while (f && fgets(line, sizeof(line), f)) {
 		char *s = trim(line);
 		if (!strncmp(s, "@profile ", 9)) {
-			snprintf(buf, cap, "%s/tests/profiles/%s",
-				 getenv("top_srcdir") ? getenv("top_srcdir") : "..", trim(s + 9));
+			const char *name = trim(s + 9);
+			/* a NAME with a '/' is a path from the top of the tree */
+			snprintf(buf, cap, "%s/%s%s", getenv("top_srcdir") ? getenv("top_srcdir") : "..",
+				 strchr(name, '/') ? "" : "tests/profiles/", name);
 			found = buf;
 			break;
 		}

@@ -33,3 +33,16 @@ card_stop() {
 card_log_dump() {
 	tail -n "${1:-20}" "${card_log:-$work/card.log}" | sed 's/^/# /'
 }
+
+# script_profile SCRIPT: the profile an APDU script names with "@profile
+# NAME" (tests/profiles/NAME, or NAME from the top of the tree when it has
+# a '/'), else tests/profiles/script.json.
+script_profile() {
+	local name
+	name=$(sed -n 's/^@profile //p' "$1")
+	case "$name" in
+	"") echo "$top_srcdir/tests/profiles/script.json" ;;
+	*/*) echo "$top_srcdir/$name" ;;
+	*) echo "$top_srcdir/tests/profiles/$name" ;;
+	esac
+}

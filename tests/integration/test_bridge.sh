@@ -70,10 +70,9 @@ tap_check "the card back: the bridge's reader shows it present" wait_card 1 pres
 # '6A86' answers are the bridge's to replace: those scripts are left out)
 for script in "$top_srcdir"/tests/scripts/*.apdu; do
 	case "$(basename "$script")" in auth.apdu|e2m-off.apdu) continue ;; esac
-	name=$(sed -n 's/^@profile //p' "$script")
 	stop_card
 	wait_card 1 absent 10
-	start_card "${name:-script.json}"
+	card_start "$(script_profile "$script")" --repersonalize
 	wait_card 1 present 10
 	tap_relay "through the bridge: $(basename "$script")" < <("$b/tests/apdu-script" --reader 1 "$script")
 done

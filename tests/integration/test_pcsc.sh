@@ -44,8 +44,7 @@ tap_check "e2msim-apdu: GET RESPONSE after '61xx', then EF.ICCID" \
 # Every APDU script through pcscd, each on a freshly personalised card.
 for script in "$top_srcdir"/tests/scripts/*.apdu; do
 	stop_card
-	name=$(sed -n 's/^@profile //p' "$script")
-	profile="$top_srcdir/tests/profiles/${name:-script.json}"
+	profile=$(script_profile "$script")
 	start_card --repersonalize
 	"$wait_card" 0 present 10
 	tap_relay "through pcscd: $(basename "$script")" < <("$top_builddir/tests/apdu-script" --reader 0 "$script")
