@@ -73,7 +73,9 @@ struct e2m_edp_hdr {
 };
 
 /* Per keyset and direction: the highest COUNT accepted and which of the
- * 64 below it were seen (RFC 4303 3.4.3); bit i of seen is COUNT top - i. */
+ * window's 64 entries, top - 63 .. top, were seen (RFC 4303 3.4.3, the
+ * window's right edge being top); bit i of seen is COUNT top - i. Zeroed,
+ * it has seen nothing. */
 struct e2m_edp_window {
 	bool any;				/* a message was accepted */
 	uint32_t top;
@@ -85,9 +87,11 @@ struct e2m_edp_window {
 int e2m_edp_sid(const uint8_t k_int[E2M_ALG_KEY_LEN], uint8_t sid[E2M_EDP_SID_LEN]);
 
 /*! Fill keys from a keyset (alg, K_E2M_int, K_E2M_enc or NULL when EA is
- *  0, the E2M-KID) and derive its SID. 0, -EINVAL (an ALG with EA above 2
- *  or IA other than 1 or 2, EA > 0 without k_enc, a KID over 255 octets),
- *  -EIO. */
+ *  0, the E2M-KID as a C string) and derive its SID. 0, -EINVAL (an ALG
+ *  with EA above 2 or IA other than 1 or 2, EA > 0 without k_enc, no KID,
+ *  an empty one or one longer than E2M_KID_MAX - 1 = 153 octets, the
+ *  longest E2M-KID: keys->kid holds no more, below L's 255), -EIO. keys is
+ *  left zeroed on an error. With EA 0, k_enc is not read. */
 int e2m_edp_keys_init(struct e2m_edp_keys *keys, uint8_t alg, const uint8_t *k_int,
 		      const uint8_t *k_enc, const char *kid);
 
@@ -97,30 +101,47 @@ void e2m_edp_keys_clear(struct e2m_edp_keys *keys);
 /*! The LEB128 coding of count into out (at most 5 octets): its length. */
 size_t e2m_edp_count_encode(uint32_t count, uint8_t out[E2M_EDP_COUNT_LEN_MAX]);
 
+/*! The COUNT coded at in[0..len): *count and *used, the octets it takes
+ *  (1..5; more octets may follow). -EBADMSG when the coding runs past len,
+ *  is longer than the shortest form (a last octet 00 after others), is
+ *  above 2^32-1 or would take a sixth octet; -EINVAL for NULL arguments. */
+int e2m_edp_count_decode(const uint8_t *in, size_t len, uint32_t *count, size_t *used);
+
 /*! A message of dir with COUNT count carrying payload[len] (at most
  *  1024 octets) into out[cap]: the full E2M-KID when full_kid, else the
- *  SID. 0 with *out_len; -EINVAL (payload too long), -ENOSPC, -EIO. */
+ *  SID. payload and out must not overlap. 0 with *out_len; -EINVAL
+ *  (payload too long, a bad dir or keys), -ENOSPC (nothing written), -EIO
+ *  (out[0..the message's length) then zeroed). Which COUNT to send, and
+ *  when to stop (the keyset is spent at 2^32-1), is the caller's. */
 int e2m_edp_build(const struct e2m_edp_keys *keys, enum e2m_edp_dir dir, bool full_kid,
 		  uint32_t count, const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
 		  size_t *out_len);
 
 /*! Split msg[len] into its fields, checking every length and the coding
  *  (version 1, reserved bits 0, L >= 1, shortest LEB128 at most 2^32-1,
- *  BODY at most 1024 octets, 8 octets of TAG at the end). 0 or -EBADMSG.
- *  Never reads outside msg[0..len). */
+ *  BODY at most 1024 octets, 8 octets of TAG at the end). 0 or -EBADMSG
+ *  (h zeroed); -EINVAL for no h. Never reads outside msg[0..len). */
 int e2m_edp_parse(const uint8_t *msg, size_t len, struct e2m_edp_hdr *h);
 
-/*! Check a parsed message under keys (its tag, in constant time; the SID
- *  or KID must be the keyset's) and decipher its body into
- *  payload[cap] (cap >= h->body_len). 0 with *payload_len; -EBADMSG when
- *  the tag, SID or KID is wrong (payload then zeroed); -EIO. The replay
- *  check is e2m_edp_window_check(), after this. */
+/*! Check a message under keys, h as e2m_edp_parse() gave it (its tag, in
+ *  constant time; the SID or KID must be the keyset's) and decipher its
+ *  body into payload[cap] (cap >= h->body_len). 0 with *payload_len;
+ *  -EBADMSG when the tag, SID or KID is wrong (payload[0..body_len) then
+ *  zeroed); -EINVAL when h is not what its own A says (COUNT, D, F, KIDF)
+ *  or cap is short; -EIO. EA 0 and 1 check the tag before deciphering;
+ *  EA 2's tag is checked by OpenSSL's CCM (CRYPTO_memcmp(), constant time).
+ *  The caller checks that h->dir is the direction it receives (a device
+ *  drops uplink messages), keeps a window per keyset and direction, and
+ *  runs e2m_edp_window_check() after this. */
 int e2m_edp_open(const struct e2m_edp_keys *keys, const struct e2m_edp_hdr *h, uint8_t *payload,
 		 size_t cap, size_t *payload_len);
 
-/*! Would count be accepted by w? 0 yes; -EALREADY seen; -ERANGE below the
- *  window (top - 63 and lower, once top is past 63). Does not change w. */
+/*! Would count be accepted by w? 0 yes (above top, or in the window and
+ *  not seen); -EALREADY seen; -ERANGE below the window (top - 64 and
+ *  lower, once top is 64 or more); -EINVAL for no w. Does not change w. */
 int e2m_edp_window_check(const struct e2m_edp_window *w, uint32_t count);
 
-/*! Mark count accepted in w (after e2m_edp_window_check() said 0). */
+/*! Mark count accepted in w (after e2m_edp_window_check() said 0): a
+ *  COUNT above top moves the window up (a jump of 64 or more forgets it),
+ *  one in the window sets its bit. */
 void e2m_edp_window_accept(struct e2m_edp_window *w, uint32_t count);
