@@ -174,6 +174,15 @@ static size_t bridge_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen
 
 	if (!be->open)
 		return 0;
+	if (clen < 4) {
+		/* no header (ISO/IEC 7816-4 5.1): no card can take it, a reader's
+		 * driver or a modem refuses it (and the card would be shown
+		 * removed); answered here as the card answers it */
+		uint8_t none[1];
+		struct apdu_rsp rsp = { .buf = none, .cap = 0, .sw = APDU_SW_WRONG_LENGTH };
+		apdu_t0_drop(&be->pending, -1);
+		return apdu_rsp_encode(&rsp, rapdu, rcap);
+	}
 	parsed = apdu_cmd_parse(&cmd, capdu, clen) == 0;
 	if (parsed && be->pending.len && cmd.ins == INS_GET_RESPONSE && cmd.cla == be->pending.channel)
 		return get_response(be, &cmd, rapdu, rcap);
