@@ -17,6 +17,7 @@
 #include <osmocom/core/utils.h>
 
 #include "common/hex.h"
+#include "common/num.h"
 #include "keyd/hss.h"
 #include "aka/auc.h"
 #include "e2m/hss.h"
@@ -123,25 +124,8 @@ static int parse_hex_exact(const char *opt, const char *s, uint8_t *out, size_t 
 /* Decimal, or hex after "0x"; at most max. */
 static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
-	int base = 10;
-	uint64_t v = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		goto bad;
-	for (; *s; s++) {
-		int d = common_hex_nibble(*s);
-
-		if (d < 0 || d >= base || v > (max - (uint64_t)d) / (uint64_t)base)
-			goto bad;
-		v = v * (uint64_t)base + (uint64_t)d;
-	}
-	*out = v;
-	return 0;
-bad:
+	if (common_parse_uint(s, 0, max, out) == 0)
+		return 0;
 	fprintf(stderr, "e2msim-auc: --%s: expected a number from 0 to %" PRIu64
 		" (decimal, or hex after 0x)\n", opt, max);
 	return -1;
