@@ -220,8 +220,10 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 			o->snid_set = true;
 			break;
 		case OPT_ALG:
-			if (parse_hex_exact("alg", optarg, &o->alg, 1) < 0 || e2m_alg_check(o->alg) < 0) {
-				fprintf(stderr, "e2msim-auc: --alg: EA 0-2 (high nibble), IA 1-2 (low)\n");
+			if (common_hex_decode(optarg, strlen(optarg), &o->alg, 1) != 1 ||
+			    e2m_alg_check(o->alg) < 0) {
+				fprintf(stderr, "e2msim-auc: --alg: expected 2 hex digits, EA 0-2 (high "
+					"nibble) and IA 1-2 (low), got '%s'\n", optarg);
 				return -1;
 			}
 			o->alg_set = true;
