@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const char *reader = "0";
+	char why[64];
 	bool list = false, raw = false, atr = false;
 	struct apdu_transport t;
 	void *ctx = talloc_named_const(NULL, 0, "e2msim-apdu");
@@ -139,7 +140,8 @@ int main(int argc, char **argv)
 	}
 	rc = apdu_pcsc_open(&t, reader);
 	if (rc < 0) {
-		fprintf(stderr, "e2msim-apdu: reader '%s': %s\n", reader, strerror(-rc));
+		fprintf(stderr, "e2msim-apdu: reader '%s': %s\n", reader,
+			apdu_pcsc_open_strerror(rc, why, sizeof(why)));
 		return 1;
 	}
 	if (atr) {

@@ -36,6 +36,13 @@ refused() {
 refused "--alg: expected 2 hex digits, EA 0-2 (high nibble) and IA 1-2 (low), got 'zz'" \
 	"auc --alg zz" "$b/tools/e2msim-auc" --eid x --alg zz
 refused "--alg: .*got '33'" "auc --alg 33 (no such EA)" "$b/tools/e2msim-auc" --eid x --alg 33
+zeros=00000000000000000000000000000000
+err=$(timeout 5 "$b/tools/e2msim-auth" --reader 999 --rand $zeros --autn $zeros 2>&1 >/dev/null)
+tap_check "auth --reader 999: one line, the reader does not exist ($err)" \
+	[ "$err" = "e2msim-auth: reader '999': no such reader (2 readers)" ]
+err=$(timeout 5 "$b/tools/e2msim-apdu" --reader nosuch 00A40000 2>&1 >/dev/null)
+tap_check "apdu --reader nosuch: one line, the reader does not exist ($err)" \
+	[ "$err" = "e2msim-apdu: reader 'nosuch': no such reader (2 readers)" ]
 
 rm -rf "$work"
 tap_done
