@@ -32,6 +32,57 @@ refused() {
 	fi
 }
 
+# --- e2msim-bridge: --modem, --baud, --timeout ---
+refused "not a standard serial speed" "bridge --modem /dev/null --baud 12345" \
+	"${bridge[@]}" --modem /dev/null --baud 12345
+refused "/dev/null: not a terminal" "bridge --modem /dev/null (a device, no tty)" \
+	"${bridge[@]}" --modem /dev/null
+refused "Is a directory" "bridge --modem DIRECTORY" "${bridge[@]}" --modem "$work/dir"
+refused "not a terminal" "bridge --modem FILE (a regular file)" "${bridge[@]}" --modem "$work/file"
+for baud in abc 115200x -9600 "" 0 99999999999999999999; do
+	refused "'$baud' is not a standard serial speed" "bridge --baud '$baud'" \
+		"${bridge[@]}" --modem /dev/ptmx --baud "$baud"
+done
+for ms in -1 0 abc 10s 600001; do
+	refused "--timeout: expected milliseconds" "bridge --timeout '$ms'" \
+		"${bridge[@]}" --modem /dev/ptmx --timeout "$ms"
+done
+
+# --- early exits leak nothing and say 2 (usage) ---
+refused "give --reader or --modem" "bridge, no arguments" "$b/bridge/e2msim-bridge"
+refused "config $work/none.json: " "bridge --config MISSING" \
+	"${bridge[@]}" --reader 0 --config "$work/none.json"
+refused "config $work/file: " "bridge --config EMPTY" "${bridge[@]}" --reader 0 --config "$work/file"
+refused "--vpcd: expected HOST:PORT" "bridge --vpcd a:b:c" \
+	"$b/bridge/e2msim-bridge" --reader 0 --vpcd a:b:c
+refused "unexpected argument 'extra'" "bridge with an extra argument" "${bridge[@]}" --reader 0 extra
+
+
+# --- an absent modem, then a silent one: tried again after 0.5 s, 1 s, 2 s ... ---
+"${bridge[@]}" --modem "$work/modem" --timeout 200 >"$work/bridge.log" 2>&1 &
+bridge_pid=$!
+sleep 2.2	# tries at 0, 0.5 and 1.5 s (five a second before)
+tries=$(grep -c "$work/modem: No such file or directory" "$work/bridge.log")
+tap_check "an absent modem is waited for: $tries tries in 2.2 s" test "$tries" -ge 2 -a "$tries" -le 4
+tap_check "... and the bridge keeps running" kill -0 "$bridge_pid"
+# the modem appears, and answers nothing (not even ATE0)
+"$b/tests/fake-modem" --reader 0 --link "$work/modem" --silence-after 0 >"$work/modem.log" 2>&1 &
+modem_pid=$!
+sleep 3	# the next try at 3.5 s, the one after it at 7.7 s
+tries=$(grep -c "$work/modem: no OK to ATE0" "$work/bridge.log")
+tap_check "the modem plugged in is tried; silent, it is tried again later: $tries tries" \
+	[ "$tries" -eq 1 ]
+tap_check "... and the bridge says when it tries again" \
+	grep -q "modem $work/modem: trying again in 4000 ms" "$work/bridge.log"
+kill -TERM "$bridge_pid"
+timeout 5 tail --pid="$bridge_pid" -f /dev/null
+tap_check "... and exits on SIGTERM within 5 s" bash -c "! kill -0 $bridge_pid 2>/dev/null"
+wait "$bridge_pid"
+rc=$?
+tap_check "... with status 0 ($rc), and no leak" \
+	bash -c "[ $rc -eq 0 ] && ! grep -q LeakSanitizer '$work/bridge.log'"
+kill -TERM "$modem_pid"; wait "$modem_pid" 2>/dev/null
+
 # --- messages ---
 refused "--alg: expected 2 hex digits, EA 0-2 (high nibble) and IA 1-2 (low), got 'zz'" \
 	"auc --alg zz" "$b/tools/e2msim-auc" --eid x --alg zz
