@@ -56,7 +56,11 @@ refused "config $work/file: " "bridge --config EMPTY" "${bridge[@]}" --reader 0 
 refused "--vpcd: expected HOST:PORT" "bridge --vpcd a:b:c" \
 	"$b/bridge/e2msim-bridge" --reader 0 --vpcd a:b:c
 refused "unexpected argument 'extra'" "bridge with an extra argument" "${bridge[@]}" --reader 0 extra
-
+refused "--profile FILE is required" "card, no arguments" "${card[@]}"
+refused "--vpcd: expected HOST:PORT" "card --vpcd a:b:c" \
+	"${card[@]}" --profile "$top_srcdir/tests/profiles/script.json" --state "$work/state" --vpcd a:b:c
+refused "profile $work/none.json: " "card --profile MISSING" \
+	"${card[@]}" --profile "$work/none.json" --state "$work/state"
 
 # --- an absent modem, then a silent one: tried again after 0.5 s, 1 s, 2 s ... ---
 "${bridge[@]}" --modem "$work/modem" --timeout 200 >"$work/bridge.log" 2>&1 &
