@@ -5,6 +5,7 @@
  * pure), and the transport over the modem's tty (apdu/atcsim_tty.c). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,18 @@ const char *apdu_atcsim_cme_name(int cme);
  *  Returns 0 or a negative errno. */
 int apdu_atcsim_open(struct apdu_transport *t, const char *tty, unsigned int baud,
 		     unsigned int timeout_ms);
+
+/*! Whether apdu_atcsim_open() can set the line to baud (1200 to 921600,
+ *  the standard rates). */
+bool apdu_atcsim_baud_supported(unsigned int baud);
+
+/*! Whether tty can be a modem's serial port, checked before use: 0 (a
+ *  terminal), -ENOENT (absent now: a modem may be plugged in later),
+ *  -EISDIR, -ENOTTY (a file, or a device that is no terminal), or another
+ *  negative errno of stat() or open(). The port is opened (no controlling
+ *  terminal, non-blocking) only to ask isatty() and closed at once: nothing
+ *  is written, nothing is logged (the caller reports). */
+int apdu_atcsim_check_tty(const char *tty);
 
 /*! The +CME ERROR code of the last exchange on an AT+CSIM transport, or -1. */
 int apdu_atcsim_last_cme(const struct apdu_transport *t);

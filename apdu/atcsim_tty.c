@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -337,20 +338,52 @@ static const struct apdu_transport_ops atcsim_ops = {
 	.close = atcsim_close,
 };
 
+/* The termios speed of a baud rate from baud_table; false when not there. */
+static bool baud_speed(unsigned int baud, speed_t *speed)
+{
+	for (size_t i = 0; i < sizeof(baud_table) / sizeof(baud_table[0]); i++) {
+		if (baud_table[i].baud == baud) {
+			*speed = baud_table[i].speed;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool apdu_atcsim_baud_supported(unsigned int baud)
+{
+	speed_t speed;
+
+	return baud_speed(baud, &speed);
+}
+
+int apdu_atcsim_check_tty(const char *tty)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	if (stat(tty, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISCHR(st.st_mode))
+		return -ENOTTY;
+	fd = open(tty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (!isatty(fd))
+		rc = -ENOTTY;
+	close(fd);
+	return rc;
+}
+
 /* Raw mode, 8N1, no flow control, the given speed; reads never block. */
 static int set_line(struct atcsim_priv *p, unsigned int baud)
 {
 	struct termios tio;
-	speed_t speed = 0;
-	bool found = false;
+	speed_t speed;
 
-	for (size_t i = 0; i < sizeof(baud_table) / sizeof(baud_table[0]); i++) {
-		if (baud_table[i].baud == baud) {
-			speed = baud_table[i].speed;
-			found = true;
-		}
-	}
-	if (!found) {
+	if (!baud_speed(baud, &speed)) {
 		LOGP(DAPDU, LOGL_ERROR, "modem %s: unsupported baud rate %u\n", p->tty, baud);
 		return -EINVAL;
 	}

@@ -2,6 +2,7 @@
 /* PC/SC client: list readers, connect by index or name, transmit. */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,7 +168,8 @@ int apdu_pcsc_open(struct apdu_transport *t, const char *spec)
 		return rc;
 	idx = apdu_pcsc_resolve(&readers, spec);
 	if (idx < 0) {
-		LOGP(DPCSC, LOGL_ERROR, "no reader matches '%s' (%u readers)\n", spec, readers.count);
+		/* the caller says so: apdu_pcsc_open_strerror() */
+		LOGP(DPCSC, LOGL_INFO, "no reader matches '%s' (%u readers)\n", spec, readers.count);
 		return -ENOENT;
 	}
 	p = calloc(1, sizeof(*p));
@@ -191,6 +193,33 @@ int apdu_pcsc_open(struct apdu_transport *t, const char *spec)
 	t->ops = &pcsc_ops;
 	t->priv = p;
 	return 0;
+}
+
+/*! Why apdu_pcsc_open() failed with rc, as the rest of one line after the
+ *  reader's name: "no such reader (2 readers)", "no card in the reader",
+ *  "pcscd is not running", else strerror(). Written into buf; returns buf. */
+const char *apdu_pcsc_open_strerror(int rc, char *buf, size_t cap)
+{
+	struct apdu_pcsc_readers readers;
+
+	switch (rc) {
+	case -ENOENT:
+		if (apdu_pcsc_list(&readers) == 0)
+			snprintf(buf, cap, "no such reader (%u reader%s)", readers.count,
+				 readers.count == 1 ? "" : "s");
+		else
+			snprintf(buf, cap, "no such reader");
+		break;
+	case -ENODEV:
+		snprintf(buf, cap, "no card in the reader");
+		break;
+	case -ECONNREFUSED:
+		snprintf(buf, cap, "pcscd is not running");
+		break;
+	default:
+		snprintf(buf, cap, "%s", strerror(-rc));
+	}
+	return buf;
 }
 
 const char *apdu_pcsc_reader_name(const struct apdu_transport *t)

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -23,6 +24,7 @@ void apdu_vicc_init(struct apdu_vicc *v, const struct apdu_vicc_ops *ops, void *
 	snprintf(v->host, sizeof(v->host), "%s", host);
 	v->port = port;
 	v->fd = -1;
+	v->held = -1;
 	apdu_vpcd_rx_init(&v->rx);
 }
 
@@ -32,6 +34,8 @@ void apdu_vicc_disconnect(struct apdu_vicc *v)
 	if (v->fd >= 0)
 		close(v->fd);
 	v->fd = -1;
+	v->powered = false;
+	v->held = -1;
 	apdu_vpcd_rx_init(&v->rx);
 }
 
@@ -55,37 +59,132 @@ static void try_connect(struct apdu_vicc *v)
 	apdu_vpcd_rx_init(&v->rx);
 }
 
-/* One complete frame: a control octet or a C-APDU. */
-static int handle_frame(struct apdu_vicc *v, const uint8_t *frame, size_t len)
+/* Control octets or C-APDUs: what vpcd's 1-octet frames are.
+ *
+ * vpcd (vsmartcard's pcscd driver; Debian's vsmartcard-vpcd 3.3) sends its
+ * control messages as frames of one octet: 00 power off, 01 power on, 02
+ * reset, 04 get the ATR. A C-APDU goes out unchanged in a frame of its own
+ * length (vicc_transmit() in its vpcd.c; seen so on the wire), so a C-APDU
+ * of one octet, which any PC/SC program can send, is a 1-octet frame too:
+ * nothing in the framing tells the C-APDU '00' from 00 power off. After a
+ * C-APDU the driver waits for the answer without a time-out, holding its
+ * lock: an unanswered frame leaves the reader stuck, every later
+ * SCardTransmit and SCardConnect with it, until the card leaves. And an
+ * answer to a control is never read as such: it would be read as the answer
+ * to the next request, and every answer after it one late. So each 1-octet
+ * frame must be judged right, and what tells them apart is what the driver
+ * does next:
+ *
+ * - Power on (01) and reset (02) are followed at once by 04: the driver asks
+ *   for the ATR in the same call. Power off (00) is followed by 04 too: at
+ *   once with pcsc-lite 1.9.9 (as seen on the wire), at the latest with
+ *   pcscd's next presence poll (04 every 0.4 s, whatever the card's state).
+ * - After a C-APDU the driver sends nothing until it has the answer.
+ * - A C-APDU comes only to a powered card: pcscd powers the card on (01)
+ *   before the first SCardTransmit of a connection.
+ *
+ * Hence: every frame of another length, and every 1-octet frame that is no
+ * control octet, is a C-APDU, answered at once ('6700' from the card for
+ * fewer octets than a header). While unpowered, 00, 01 and 02 are controls.
+ * While powered, 00, 01 or 02 is held: anything more arriving within
+ * VICC_HOLD_MS shows that it was a control (acted on before what follows is
+ * handled); nothing within VICC_HOLD_MS shows that the driver waits for an
+ * answer, and the octet is answered as a C-APDU. A 1-octet C-APDU '04'
+ * cannot be told from the ATR request (the driver waits after both, and
+ * polls with it at any time): it gets the ATR, an answer though a useless
+ * one, and the reader goes on serving. A frame of no octets never comes from
+ * vpcd (it sends nothing for an empty C-APDU): from any other peer it is a
+ * C-APDU like every other frame that is no control. */
+#define VICC_HOLD_MS	1000
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void control(struct apdu_vicc *v, uint8_t ctrl)
+{
+	v->powered = ctrl != APDU_VPCD_POWER_OFF;
+	v->ops->power(v, ctrl);
+}
+
+/* Something came after the held octet: it was a control. */
+static void held_release(struct apdu_vicc *v)
+{
+	if (v->held < 0)
+		return;
+	control(v, (uint8_t)v->held);
+	v->held = -1;
+}
+
+static int answer_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t len)
 {
 	uint8_t rapdu[APDU_VPCD_FRAME_MAX];
-	size_t rlen;
-	int n;
+	size_t rlen = v->ops->apdu(v, capdu, len, rapdu, sizeof(rapdu));
 
-	if (len == 1) {
-		switch (frame[0]) {
-		case APDU_VPCD_POWER_OFF:
-		case APDU_VPCD_POWER_ON:
-		case APDU_VPCD_RESET:
-			v->ops->power(v, frame[0]);
-			return 0;
-		case APDU_VPCD_GET_ATR:
-			/* vpcd polls presence with this: no side effects */
-			n = v->ops->atr(v, rapdu, sizeof(rapdu));
-			if (n < 0)
-				return -ENODEV;
-			return apdu_vpcd_send(v->fd, rapdu, (size_t)n);
-		default:
-			LOGP(DVPCD, LOGL_NOTICE, "unknown control octet %02X ignored\n", frame[0]);
-			return 0;
-		}
-	}
-	if (len == 0)
-		return 0;
-	rlen = v->ops->apdu(v, frame, len, rapdu, sizeof(rapdu));
 	if (rlen < 2)
 		return -ENODEV;
 	return apdu_vpcd_send(v->fd, rapdu, rlen);
+}
+
+/* One complete frame: a control octet or a C-APDU (see above). */
+static int handle_frame(struct apdu_vicc *v, const uint8_t *frame, size_t len)
+{
+	uint8_t atr[64];	/* ISO/IEC 7816-3 8.2: at most 33 octets */
+	int n;
+
+	held_release(v);
+	if (len != 1)
+		return answer_apdu(v, frame, len);
+	switch (frame[0]) {
+	case APDU_VPCD_POWER_OFF:
+	case APDU_VPCD_POWER_ON:
+	case APDU_VPCD_RESET:
+		if (!v->powered) {
+			control(v, frame[0]);
+		} else {
+			v->held = frame[0];
+			v->held_until = now_ms() + VICC_HOLD_MS;
+		}
+		return 0;
+	case APDU_VPCD_GET_ATR:
+		/* vpcd polls presence with this: no side effects */
+		n = v->ops->atr(v, atr, sizeof(atr));
+		if (n < 0)
+			return -ENODEV;
+		return apdu_vpcd_send(v->fd, atr, (size_t)n);
+	default:
+		return answer_apdu(v, frame, len);
+	}
+}
+
+/* Leave vpcd after a failed answer or when the card is gone. */
+static void leave(struct apdu_vicc *v, int rc)
+{
+	LOGP(DVPCD, LOGL_NOTICE, "%s, leaving vpcd %s:%u\n",
+	     rc == -ENODEV ? "no card" : "send to vpcd failed", v->host, v->port);
+	apdu_vicc_disconnect(v);
+}
+
+/* The held octet with nothing after it in time: the driver waits for an
+ * answer, so it was a C-APDU. */
+static void held_expire(struct apdu_vicc *v, int64_t now)
+{
+	uint8_t octet;
+	int rc;
+
+	if (v->fd < 0 || v->held < 0 || now < v->held_until)
+		return;
+	octet = (uint8_t)v->held;
+	v->held = -1;
+	LOGP(DVPCD, LOGL_NOTICE, "1-octet frame %02X and nothing after it for %d ms: a C-APDU, "
+	     "not a control\n", octet, VICC_HOLD_MS);
+	rc = answer_apdu(v, &octet, 1);
+	if (rc < 0)
+		leave(v, rc);
 }
 
 /* Read what is there and handle every complete frame in it. */
@@ -97,8 +196,10 @@ static void slot_read(struct apdu_vicc *v)
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n > 0)
+	if (n > 0) {
 		apdu_vpcd_quickack(v->fd);
+		held_release(v);
+	}
 	if (n <= 0) {
 		LOGP(DVPCD, LOGL_NOTICE, "vpcd %s:%u closed the connection, reconnecting\n",
 		     v->host, v->port);
@@ -112,11 +213,8 @@ static void slot_read(struct apdu_vicc *v)
 		if (!complete)
 			continue;
 		rc = handle_frame(v, v->rx.frame, apdu_vpcd_frame_len(&v->rx));
-		if (rc < 0) {
-			LOGP(DVPCD, LOGL_NOTICE, "%s, leaving vpcd %s:%u\n",
-			     rc == -ENODEV ? "no card" : "send to vpcd failed", v->host, v->port);
-			apdu_vicc_disconnect(v);
-		}
+		if (rc < 0)
+			leave(v, rc);
 	}
 }
 
@@ -137,16 +235,26 @@ int apdu_vicc_serve(struct apdu_vicc *slots, size_t n, volatile sig_atomic_t *st
 
 	while (!*stop) {
 		struct pollfd pfd[n];
-		struct timespec timeout = { .tv_nsec = RECONNECT_MS * 1000000L };
-		bool waiting = false;
+		struct timespec timeout;
+		int64_t wait_ms = -1, now;
 
 		for (size_t i = 0; i < n; i++) {
 			if (slots[i].fd < 0)
 				try_connect(&slots[i]);
 			pfd[i] = (struct pollfd){ .fd = slots[i].fd, .events = POLLIN };
-			waiting |= slots[i].fd < 0 || slots[i].ops->present;
+			if (slots[i].fd < 0 || slots[i].ops->present)
+				wait_ms = RECONNECT_MS;
 		}
-		if (ppoll(pfd, n, waiting ? &timeout : NULL, &during_poll) < 0) {
+		now = now_ms();
+		for (size_t i = 0; i < n; i++) {
+			if (slots[i].fd >= 0 && slots[i].held >= 0) {
+				int64_t left = slots[i].held_until > now ? slots[i].held_until - now : 0;
+				if (wait_ms < 0 || left < wait_ms)
+					wait_ms = left;
+			}
+		}
+		timeout = (struct timespec){ .tv_sec = wait_ms / 1000, .tv_nsec = wait_ms % 1000 * 1000000L };
+		if (ppoll(pfd, n, wait_ms >= 0 ? &timeout : NULL, &during_poll) < 0) {
 			if (errno == EINTR)
 				continue;
 			LOGP(DVPCD, LOGL_ERROR, "poll: %s\n", strerror(errno));
@@ -162,6 +270,9 @@ int apdu_vicc_serve(struct apdu_vicc *slots, size_t n, volatile sig_atomic_t *st
 				apdu_vicc_disconnect(&slots[i]);
 			}
 		}
+		now = now_ms();
+		for (size_t i = 0; i < n; i++)
+			held_expire(&slots[i], now);
 	}
 	return 0;
 }

@@ -35,6 +35,9 @@ struct apdu_vicc {
 	/* internal */
 	int fd;
 	bool warned;
+	bool powered;		/* by vpcd's last control: power on or reset */
+	int held;		/* a 1-octet 00/01/02 not yet known to be a control, or -1 */
+	int64_t held_until;	/* monotonic ms: no frame by then, a C-APDU */
 	struct apdu_vpcd_rx rx;
 };
 

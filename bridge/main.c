@@ -8,16 +8,19 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
 #include "apdu/atcsim.h"
 #include "common/log.h"
+#include "common/num.h"
 #include "apdu/pcsc.h"
 #include "apdu/sw.h"
 #include "apdu/t0.h"
@@ -38,6 +41,9 @@ struct backend {
 	const char *reader;		/* PC/SC reader, or */
 	const char *tty;		/* modem serial port */
 	unsigned int baud, timeout_ms;
+	/* a modem absent or silent: the next try, and the wait before it */
+	int64_t retry_at_ms;
+	unsigned int retry_ms;
 	struct apdu_transport t;
 	bool open;
 	uint8_t atr[64];
@@ -51,7 +57,21 @@ struct backend {
 	struct apdu_t0 pending;
 };
 
+/* The wait before trying an absent or silent modem again: doubled after
+ * each failure from the first up to the last. */
+#define MODEM_RETRY_FIRST_MS	500
+#define MODEM_RETRY_MAX_MS	10000
+#define BRIDGE_TIMEOUT_MAX_MS	600000	/* --timeout: ten minutes at most */
+
 static volatile sig_atomic_t stop_requested;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void on_signal(int sig)
 {
@@ -71,6 +91,8 @@ static bool backend_open(struct backend *be)
 	int rc;
 
 	if (be->tty) {
+		if (now_ms() < be->retry_at_ms)
+			return false;
 		rc = apdu_atcsim_open(&be->t, be->tty, be->baud, be->timeout_ms);
 	} else {
 		struct apdu_pcsc_readers readers;
@@ -81,19 +103,28 @@ static bool backend_open(struct backend *be)
 			return false;
 		rc = apdu_pcsc_open(&be->t, readers.name[idx]);
 	}
-	if (rc < 0)
-		return false;
-	if (be->tty) {
+	if (be->tty && rc == 0) {
 		/* a modem with no usable SIM still answers AT: ask the SIM
 		 * (STATUS, no data: TS 102 221 11.1.2) before showing a card */
 		static const uint8_t status[] = { 0x80, 0xF2, 0x00, 0x0C };
 		uint8_t r[64];
 		size_t rlen;
-		if (apdu_transmit_raw(&be->t, status, sizeof(status), r, sizeof(r), &rlen) < 0) {
+		rc = apdu_transmit_raw(&be->t, status, sizeof(status), r, sizeof(r), &rlen);
+		if (rc < 0)
 			apdu_transport_close(&be->t);
-			return false;
-		}
 	}
+	if (rc < 0) {
+		if (be->tty) {
+			be->retry_ms = !be->retry_ms ? MODEM_RETRY_FIRST_MS :
+				       be->retry_ms >= MODEM_RETRY_MAX_MS / 2 ? MODEM_RETRY_MAX_MS :
+				       2 * be->retry_ms;
+			be->retry_at_ms = now_ms() + be->retry_ms;
+			LOGP(DBRIDGE, LOGL_NOTICE, "modem %s: trying again in %u ms\n", be->tty,
+			     be->retry_ms);
+		}
+		return false;
+	}
+	be->retry_ms = 0;
 	be->open = true;
 	be->atr_len = be->t.ops->atr(&be->t, be->atr, sizeof(be->atr));
 	if (be->atr_len <= 0) {
@@ -174,6 +205,15 @@ static size_t bridge_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen
 
 	if (!be->open)
 		return 0;
+	if (clen < 4) {
+		/* no header (ISO/IEC 7816-4 5.1): no card can take it, a reader's
+		 * driver or a modem refuses it (and the card would be shown
+		 * removed); answered here as the card answers it */
+		uint8_t none[1];
+		struct apdu_rsp rsp = { .buf = none, .cap = 0, .sw = APDU_SW_WRONG_LENGTH };
+		apdu_t0_drop(&be->pending, -1);
+		return apdu_rsp_encode(&rsp, rapdu, rcap);
+	}
 	parsed = apdu_cmd_parse(&cmd, capdu, clen) == 0;
 	if (parsed && be->pending.len && cmd.ins == INS_GET_RESPONSE && cmd.cla == be->pending.channel)
 		return get_response(be, &cmd, rapdu, rcap);
@@ -219,9 +259,10 @@ static void usage(FILE *out)
 		"vpcd's reader; answers AUTHENTICATE in the E2M context (doc/e2m-profile.md) with\n"
 		"variant E keys when the card has no E2M context.\n\n"
 		"  -r, --reader R     the real card's PC/SC reader, by index or name\n"
-		"  -m, --modem TTY    the modem's serial port (AT+CSIM, TS 27.007 8.17)\n"
-		"      --baud N       serial speed (default %u)\n"
-		"      --timeout MS   modem answer time-out (default %u)\n"
+		"  -m, --modem TTY    the modem's serial port (AT+CSIM, TS 27.007 8.17); while\n"
+		"                     absent or silent, tried again after 0.5 s, 1 s, ... 10 s\n"
+		"      --baud N       serial speed, 1200 to 921600 (default %u)\n"
+		"      --timeout MS   modem answer time-out, 1 to 600000 (default %u)\n"
 		"      --vpcd HOST:PORT  vpcd slot to appear in (default 127.0.0.1:%u;\n"
 		"                     slot 1 is port %u)\n"
 		"  -c, --config FILE  E2M policy: JSON with the fields of a profile's \"e2m\"\n"
@@ -256,15 +297,31 @@ int main(int argc, char **argv)
 	char host[256] = "127.0.0.1", err[256];
 	uint16_t port = APDU_VPCD_PORT;
 	const char *config = NULL;
-	void *ctx = talloc_named_const(NULL, 0, "e2msim-bridge");
+	uint64_t n;
+	void *ctx;
 	int verbose = 0, c, rc;
 
 	while ((c = getopt_long(argc, argv, "r:m:c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': be.reader = optarg; break;
 		case 'm': be.tty = optarg; break;
-		case 'b': be.baud = (unsigned int)strtoul(optarg, NULL, 10); break;
-		case 't': be.timeout_ms = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'b':
+			if (common_parse_uint(optarg, 1, UINT_MAX, &n) < 0 ||
+			    !apdu_atcsim_baud_supported((unsigned int)n)) {
+				fprintf(stderr, "e2msim-bridge: --baud: '%s' is not a standard serial "
+					"speed (1200 to 921600)\n", optarg);
+				return 2;
+			}
+			be.baud = (unsigned int)n;
+			break;
+		case 't':
+			if (common_parse_uint(optarg, 1, BRIDGE_TIMEOUT_MAX_MS, &n) < 0) {
+				fprintf(stderr, "e2msim-bridge: --timeout: expected milliseconds from 1 "
+					"to %u, got '%s'\n", BRIDGE_TIMEOUT_MAX_MS, optarg);
+				return 2;
+			}
+			be.timeout_ms = (unsigned int)n;
+			break;
 		case 'p':
 			if (apdu_vpcd_parse_hostport(optarg, host, sizeof(host), &port) < 0) {
 				fprintf(stderr, "e2msim-bridge: --vpcd: expected HOST:PORT, got '%s'\n", optarg);
@@ -279,17 +336,30 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "e2msim-bridge: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
 	if (!be.reader == !be.tty) {
-		fprintf(stderr, "e2msim-bridge: give --reader or --modem (one of them)\n");
+		fprintf(stderr, "e2msim-bridge: give --reader or --modem (one of them; see --help)\n");
+		return 2;
+	}
+	/* a modem that is absent is waited for; a path that can never be a
+	 * modem's port is a usage error */
+	if (be.tty && (rc = apdu_atcsim_check_tty(be.tty)) < 0 && rc != -ENOENT) {
+		fprintf(stderr, "e2msim-bridge: --modem %s: %s\n", be.tty,
+			rc == -ENOTTY ? "not a terminal (tty)" : strerror(-rc));
 		return 2;
 	}
 	e2m_config_defaults(&be.cfg);
 	if (config && e2m_config_load(&be.cfg, config, err, sizeof(err)) < 0) {
-		fprintf(stderr, "e2msim-bridge: config %s: %s\n", config ? config : "", err);
+		fprintf(stderr, "e2msim-bridge: config %s: %s\n", config, err);
 		return 2;
 	}
 	for (size_t i = 1; i + 1 < sizeof(modem_atr); i++)
 		modem_atr[sizeof(modem_atr) - 1] ^= modem_atr[i];	/* TCK */
+	/* created once the arguments are checked: a usage error leaks nothing */
+	ctx = talloc_named_const(NULL, 0, "e2msim-bridge");
 	common_log_init(ctx, verbose);
 	{
 		struct sigaction sa = { .sa_handler = on_signal };

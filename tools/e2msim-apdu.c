@@ -24,7 +24,8 @@ static void usage(FILE *out)
 		"  -r, --reader R   reader by index or (part of its) name; default 0\n"
 		"  -l, --list       list the readers and whether a card is present\n"
 		"      --atr        print the card's ATR first\n"
-		"      --raw        no automatic GET RESPONSE / Le correction\n"
+		"      --raw        send the octets as given (even fewer than 4): no\n"
+		"                   automatic GET RESPONSE or Le correction\n"
 		"  -v, --verbose    log the PC/SC exchanges\n"
 		"  -h, --help       this text\n"
 		"Output: one line per APDU, 'DATA SW' in hex and the status word's name.\n");
@@ -78,7 +79,9 @@ static int send_one(struct apdu_transport *t, const char *hex, bool raw)
 	int len = parse_hex(hex, capdu, sizeof(capdu));
 	int rc;
 
-	if (len < 4) {
+	/* --raw sends the octets as given, even fewer than a header: the card
+	 * must answer those too */
+	if (len < (raw ? 1 : 4)) {
 		fprintf(stderr, "e2msim-apdu: '%s' is not an APDU in hex\n", hex);
 		return -EINVAL;
 	}
@@ -111,6 +114,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const char *reader = "0";
+	char why[64];
 	bool list = false, raw = false, atr = false;
 	struct apdu_transport t;
 	void *ctx = talloc_named_const(NULL, 0, "e2msim-apdu");
@@ -136,7 +140,8 @@ int main(int argc, char **argv)
 	}
 	rc = apdu_pcsc_open(&t, reader);
 	if (rc < 0) {
-		fprintf(stderr, "e2msim-apdu: reader '%s': %s\n", reader, strerror(-rc));
+		fprintf(stderr, "e2msim-apdu: reader '%s': %s\n", reader,
+			apdu_pcsc_open_strerror(rc, why, sizeof(why)));
 		return 1;
 	}
 	if (atr) {

@@ -17,6 +17,7 @@
 #include <osmocom/core/utils.h>
 
 #include "common/hex.h"
+#include "common/num.h"
 #include "keyd/hss.h"
 #include "aka/auc.h"
 #include "e2m/hss.h"
@@ -123,25 +124,8 @@ static int parse_hex_exact(const char *opt, const char *s, uint8_t *out, size_t 
 /* Decimal, or hex after "0x"; at most max. */
 static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
-	int base = 10;
-	uint64_t v = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		goto bad;
-	for (; *s; s++) {
-		int d = common_hex_nibble(*s);
-
-		if (d < 0 || d >= base || v > (max - (uint64_t)d) / (uint64_t)base)
-			goto bad;
-		v = v * (uint64_t)base + (uint64_t)d;
-	}
-	*out = v;
-	return 0;
-bad:
+	if (common_parse_uint(s, 0, max, out) == 0)
+		return 0;
 	fprintf(stderr, "e2msim-auc: --%s: expected a number from 0 to %" PRIu64
 		" (decimal, or hex after 0x)\n", opt, max);
 	return -1;
@@ -236,8 +220,10 @@ static int parse_args(int argc, char **argv, struct auc_opts *o)
 			o->snid_set = true;
 			break;
 		case OPT_ALG:
-			if (parse_hex_exact("alg", optarg, &o->alg, 1) < 0 || e2m_alg_check(o->alg) < 0) {
-				fprintf(stderr, "e2msim-auc: --alg: EA 0-2 (high nibble), IA 1-2 (low)\n");
+			if (common_hex_decode(optarg, strlen(optarg), &o->alg, 1) != 1 ||
+			    e2m_alg_check(o->alg) < 0) {
+				fprintf(stderr, "e2msim-auc: --alg: expected 2 hex digits, EA 0-2 (high "
+					"nibble) and IA 1-2 (low), got '%s'\n", optarg);
 				return -1;
 			}
 			o->alg_set = true;

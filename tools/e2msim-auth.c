@@ -189,6 +189,7 @@ int main(int argc, char **argv)
 	static const uint8_t usim_aid[7] = { 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02 };
 	const char *reader = "0", *rand_hex = NULL, *autn_hex = NULL, *pin = NULL, *eid = NULL;
 	const char *snid_arg = NULL, *alg_arg = NULL, *p2_arg = NULL, *protect_text = NULL;
+	char why[64];
 	uint8_t rnd[16], autn[16], alg = 0, p2 = 0x83, data[300], rbuf[512];
 	struct apdu_rsp rsp = { .buf = rbuf, .cap = sizeof(rbuf) };
 	struct result res = { .obj = NULL };
@@ -268,7 +269,8 @@ int main(int argc, char **argv)
 	res.obj = json_object();
 	common_log_init(ctx, verbose);
 	if ((rc = apdu_pcsc_open(&t, reader)) < 0) {
-		fprintf(stderr, "e2msim-auth: reader '%s': %s\n", reader, strerror(-rc));
+		fprintf(stderr, "e2msim-auth: reader '%s': %s\n", reader,
+			apdu_pcsc_open_strerror(rc, why, sizeof(why)));
 		json_decref(res.obj);
 		talloc_free(ctx);
 		return 1;

@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 	struct usim_store *store = NULL;
 	bool repersonalize = false, sqn_dump = false, sqn_reset = false;
 	size_t n = 0;
-	void *ctx = talloc_named_const(NULL, 0, "e2msim-card");
+	void *ctx;
 	int verbose = 0, c, rc = 2;
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -194,14 +194,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!n) {
-		fprintf(stderr, "e2msim-card: --profile FILE is required\n");
-		usage(stderr);
+		fprintf(stderr, "e2msim-card: --profile FILE is required (see --help)\n");
 		return 2;
 	}
 	if ((size_t)port + n - 1 > 65535) {
 		fprintf(stderr, "e2msim-card: %zu cards do not fit above port %u\n", n, port);
 		return 2;
 	}
+	/* created once the arguments are checked: a usage error leaks nothing,
+	 * and every exit from here on goes through out */
+	ctx = talloc_named_const(NULL, 0, "e2msim-card");
 	common_log_init(ctx, verbose);
 	if (!state) {
 		default_state_path(profiles[0], state_buf, sizeof(state_buf));
@@ -209,7 +211,8 @@ int main(int argc, char **argv)
 	}
 	if (usim_store_open(&store, state, err, sizeof(err)) < 0) {
 		fprintf(stderr, "e2msim-card: state %s\n", err);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (gsmtap_host) {
 		gsmtap = gsmtap_source_init(gsmtap_host, GSMTAP_UDP_PORT, 0);
@@ -262,7 +265,8 @@ int main(int argc, char **argv)
 	LOGP(DCARD, LOGL_NOTICE, "signal %d, shutting down\n", (int)stop_requested);
 out:
 	for (size_t i = 0; i < n; i++) {
-		apdu_vicc_disconnect(&slots[i]);
+		if (slots[i].ops)	/* set up: its card was made */
+			apdu_vicc_disconnect(&slots[i]);
 		usim_card_free(cards[i]);
 	}
 	if (gsmtap)

@@ -131,12 +131,6 @@ static int run_script(struct target *t, const char *path, FILE *update, int *tes
 			fclose(f);
 			return -1;
 		}
-		if (t->use_pcsc && clen < 2) {
-			/* vpcd reads a 1-octet frame as a control message */
-			printf("ok %d # SKIP %s:%d: no 1-octet APDU through vpcd\n", ++*test_no,
-			       path, lineno);
-			continue;
-		}
 		if (exchange(t, c, (size_t)clen, got, sizeof(got), &glen) < 0) {
 			printf("not ok %d - %s:%d transmit failed\n", ++*test_no, path, lineno);
 			failures++;
