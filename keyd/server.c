@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "common/log.h"
+#include "keyd/lograte.h"
 #include "keyd/peer.h"
 #include "keyd/server.h"
 #include "keyd/service.h"
@@ -34,6 +35,7 @@ struct keyd_server {
 	struct MHD_Daemon *mhd;
 	uint16_t port;
 	struct keyd_service *svc;
+	struct keyd_lograte log;	/* the lines a peer can cause in floods */
 
 	pthread_t purger;
 	bool purger_running;
@@ -201,16 +203,21 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	}
 }
 
+/* libmicrohttpd's lines, e.g. "Server reached connection limit" once per
+ * connection refused: at most one of each kind per KEYD_LOGRATE_INTERVAL_S,
+ * with the count of the others (keyd/lograte.c). */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char text[256];
+	struct keyd_server *s = cls;
+	char text[KEYD_LOGRATE_TEXT_MAX];
 	size_t n;
 
-	vsnprintf(text, sizeof(text), fmt, ap);
+	n = (size_t)snprintf(text, sizeof(text), "libmicrohttpd: ");
+	vsnprintf(text + n, sizeof(text) - n, fmt, ap);
 	n = strlen(text);
 	while (n && text[n - 1] == '\n')
 		text[--n] = '\0';
-	LOGP(DKEYD, LOGL_NOTICE, "libmicrohttpd: %s\n", text);
+	keyd_lograte_line(&s->log, fmt, LOGL_NOTICE, text);
 }
 
 /* ---- key aging ---- */
@@ -288,6 +295,7 @@ struct keyd_server *keyd_server_start(const struct keyd_config *cfg, char *err, 
 	}
 	s->cfg = cfg;
 	pthread_mutex_init(&s->stop_lock, NULL);
+	keyd_lograte_init(&s->log, KEYD_LOGRATE_INTERVAL_S);
 	s->svc = keyd_service_new(cfg, err, errlen);
 	if (!s->svc) {
 		keyd_server_stop(s);
@@ -332,6 +340,7 @@ void keyd_server_stop(struct keyd_server *s)
 	if (s->mhd)
 		MHD_stop_daemon(s->mhd);
 	keyd_service_free(s->svc);
+	keyd_lograte_destroy(&s->log);
 	pthread_mutex_destroy(&s->stop_lock);
 	free(s);
 }
