@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The HTTPS transport of e2msim-keyd (keyd/API.md "Transport"):
- * libmicrohttpd with GnuTLS and mutual TLS, one thread per connection. It
- * identifies the peer of each connection (keyd/peer.c), reads each request
- * into a struct keyd_service_request, lets keyd/service.c admit and answer
- * it, and sends the answer; a thread runs the purge pass of key aging every
- * purge_interval seconds. What a request does and who may make it is
- * keyd/service.c's. */
+ * libmicrohttpd with GnuTLS and mutual TLS, one thread per connection. Each
+ * TLS handshake requires a client certificate from the CA (keyd/peer.c), so
+ * a peer without one never holds a connection past its handshake; each
+ * connection has deadlines (keyd/guard.c) and each address a number of
+ * connections (keyd/API.md "Limits"). It identifies the peer of each
+ * connection, reads each request into a struct keyd_service_request, lets
+ * keyd/service.c admit and answer it, and sends the answer. A thread runs the purge pass of key aging every purge_interval seconds.
+ * What a request does and who may make it is keyd/service.c's. */
 
 #include <errno.h>
 #include <pthread.h>
@@ -14,12 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
 #include "common/log.h"
+#include "keyd/guard.h"
 #include "keyd/lograte.h"
 #include "keyd/peer.h"
 #include "keyd/server.h"
@@ -27,8 +31,12 @@
 
 /* keyd/API.md "Transport": TLS 1.2 or 1.3 */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
-#define CONNECTION_TIMEOUT_S 30
+/* keyd/API.md "Limits" */
 #define CONNECTION_LIMIT 256
+#define PER_ADDRESS_LIMIT 32
+/* libmicrohttpd's idle timeout: KEYD_GUARD_HEAD_S until a request's head
+ * is read, then this (the handler may wait on a forward, keyd/client.c) */
+#define CONNECTION_TIMEOUT_S 30
 
 struct keyd_server {
 	const struct keyd_config *cfg;
@@ -36,6 +44,7 @@ struct keyd_server {
 	uint16_t port;
 	struct keyd_service *svc;
 	struct keyd_lograte log;	/* the lines a peer can cause in floods */
+	struct keyd_guard *guard;
 
 	pthread_t purger;
 	bool purger_running;
@@ -44,9 +53,11 @@ struct keyd_server {
 	bool stopping;
 };
 
-/* A connection's peer, identified at its first request (one TLS session,
- * no renegotiation in libmicrohttpd: the identity cannot change). */
+/* A connection (MHD's socket context): its deadlines, and its peer,
+ * identified at its first request (one TLS session, no renegotiation in
+ * libmicrohttpd: the identity cannot change). */
 struct conn_ctx {
+	struct keyd_guard_conn guard;
 	bool identified;
 	struct keyd_peer peer;
 };
@@ -95,12 +106,28 @@ static enum MHD_Result send_answer(struct call *c)
 
 /* ---- requests ---- */
 
+static struct conn_ctx *conn_ctx_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+/* The connection's next phase (keyd/guard.c), when it has a context. */
+static void conn_enter(struct keyd_server *s, struct MHD_Connection *conn,
+		       enum keyd_guard_phase phase)
+{
+	struct conn_ctx *cc = conn_ctx_of(conn);
+
+	if (cc)
+		keyd_guard_enter(s->guard, &cc->guard, phase);
+}
+
 static const struct keyd_peer *connection_peer(struct MHD_Connection *conn)
 {
 	static const struct keyd_peer nobody = { .why = "no connection context" };
-	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct conn_ctx *cc = info ? info->socket_context : NULL;
+	struct conn_ctx *cc = conn_ctx_of(conn);
 
 	if (!cc)
 		return &nobody;
@@ -154,15 +181,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
+	struct keyd_server *s = cls;
 	struct call *c = *con_cls;
 
 	if (!c) {
-		c = call_new(cls, conn, url, method);
+		/* the head is read: the body's deadline, the longer idle timeout */
+		conn_enter(s, conn, KEYD_GUARD_BODY);
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned int)CONNECTION_TIMEOUT_S);
+		c = call_new(s, conn, url, method);
 		if (!c)
 			return MHD_NO;
 		*con_cls = c;
-		if (keyd_service_admit(c->srv->svc, &c->req, &c->ans))
+		if (keyd_service_admit(s->svc, &c->req, &c->ans)) {
+			conn_enter(s, conn, KEYD_GUARD_ANSWER);
 			return send_answer(c);
+		}
 		return MHD_YES;
 	}
 	if (c->answered) {
@@ -181,26 +215,71 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	keyd_service_handle(c->srv->svc, &c->req, &c->ans);
+	conn_enter(s, conn, KEYD_GUARD_ANSWER);
+	keyd_service_handle(s->svc, &c->req, &c->ans);
 	return send_answer(c);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	conn_enter(cls, conn, KEYD_GUARD_IDLE);
 	call_free(*con_cls);
 	*con_cls = NULL;
+}
+
+/* A connection accepted: its handshake requires a client certificate
+ * (keyd/peer.c), its deadlines start (keyd/guard.c). One that cannot be
+ * guarded is not served. */
+static void connection_started(struct keyd_server *s, struct MHD_Connection *conn,
+			       void **socket_context)
+{
+	const union MHD_ConnectionInfo *fd =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *addr =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *tls =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	struct conn_ctx *cc = fd && tls && tls->tls_session ? calloc(1, sizeof(*cc)) : NULL;
+
+	*socket_context = cc;
+	if (!cc) {
+		if (fd)
+			shutdown(fd->connect_fd, SHUT_RDWR);
+		return;
+	}
+	keyd_peer_require(tls->tls_session);
+	keyd_guard_track(s->guard, &cc->guard, fd->connect_fd, addr ? addr->client_addr : NULL);
+}
+
+/* A connection closing. One that never brought a request head was refused
+ * in its TLS handshake (no client certificate, or not one the CA signed for
+ * TLS clients), closed at its deadline (keyd/guard.c logs those) or left:
+ * logged with its address, at most once per KEYD_LOGRATE_INTERVAL_S (a
+ * flood of them is one line and a count). Its TLS session is not looked at
+ * here: libmicrohttpd may have torn it down already. */
+static void connection_closed(struct keyd_server *s, void **socket_context)
+{
+	struct conn_ctx *cc = *socket_context;
+
+	if (!cc)
+		return;
+	if (!keyd_guard_untrack(s->guard, &cc->guard) && cc->guard.phase == KEYD_GUARD_HEAD)
+		keyd_lograte_printf(&s->log, LOGL_NOTICE,
+				    "%s: closed before a request: TLS handshake refused (a client "
+				    "certificate from the CA is required) or abandoned",
+				    cc->guard.addr);
+	free(cc);
+	*socket_context = NULL;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = calloc(1, sizeof(struct conn_ctx));
-	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		free(*socket_context);
-		*socket_context = NULL;
-	}
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		connection_started(cls, conn, socket_context);
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		connection_closed(cls, socket_context);
 }
 
 /* libmicrohttpd's lines, e.g. "Server reached connection limit" once per
@@ -278,8 +357,10 @@ static struct MHD_Daemon *start_daemon(struct keyd_server *s)
 				MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+				/* until a head is read; then CONNECTION_TIMEOUT_S */
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)KEYD_GUARD_HEAD_S,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_ADDRESS_LIMIT,
 				MHD_OPTION_END);
 }
 
@@ -298,6 +379,11 @@ struct keyd_server *keyd_server_start(const struct keyd_config *cfg, char *err, 
 	keyd_lograte_init(&s->log, KEYD_LOGRATE_INTERVAL_S);
 	s->svc = keyd_service_new(cfg, err, errlen);
 	if (!s->svc) {
+		keyd_server_stop(s);
+		return NULL;
+	}
+	s->guard = keyd_guard_start(&s->log, err, errlen);
+	if (!s->guard) {
 		keyd_server_stop(s);
 		return NULL;
 	}
@@ -338,7 +424,8 @@ void keyd_server_stop(struct keyd_server *s)
 		pthread_cond_destroy(&s->stop_cond);
 	}
 	if (s->mhd)
-		MHD_stop_daemon(s->mhd);
+		MHD_stop_daemon(s->mhd);	/* every connection closed and untracked */
+	keyd_guard_stop(s->guard);
 	keyd_service_free(s->svc);
 	keyd_lograte_destroy(&s->log);
 	pthread_mutex_destroy(&s->stop_lock);
