@@ -6,10 +6,13 @@
  * connection has deadlines (keyd/guard.c) and each address a number of
  * connections (keyd/API.md "Limits"). It identifies the peer of each
  * connection, reads each request into a struct keyd_service_request, lets
- * keyd/service.c admit and answer it, and sends the answer. A thread runs the purge pass of key aging every purge_interval seconds.
+ * keyd/service.c admit and answer it, and sends the answer; a body past
+ * KEYD_BODY_MAX is answered 413 at once and the connection closed. A
+ * thread runs the purge pass of key aging every purge_interval seconds.
  * What a request does and who may make it is keyd/service.c's. */
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,6 +22,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
@@ -37,6 +41,11 @@
 /* libmicrohttpd's idle timeout: KEYD_GUARD_HEAD_S until a request's head
  * is read, then this (the handler may wait on a forward, keyd/client.c) */
 #define CONNECTION_TIMEOUT_S 30
+/* the early 413 (send_answer_now): how long its octets may wait to go; the
+ * lingering read after it ends when the peer pauses or at the latest */
+#define SEND_NOW_TIMEOUT_MS 1000
+#define LINGER_QUIET_MS 100
+#define LINGER_MAX_MS 1000
 
 struct keyd_server {
 	const struct keyd_config *cfg;
@@ -102,6 +111,92 @@ static enum MHD_Result send_answer(struct call *c)
 	rc = MHD_queue_response(c->conn, (unsigned int)c->ans.status, resp);
 	MHD_destroy_response(resp);
 	return rc;
+}
+
+/* Sends all of buf through the TLS session of c's connection, from the
+ * connection's own thread; its socket is non-blocking. */
+static int tls_send_all(struct call *c, const char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *tls =
+		MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	const union MHD_ConnectionInfo *fd =
+		MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int waited = 0;
+
+	if (!tls || !tls->tls_session || !fd)
+		return -1;
+	while (len) {
+		ssize_t n = gnutls_record_send(tls->tls_session, buf, len);
+
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+			struct pollfd p = { .fd = fd->connect_fd, .events = POLLOUT };
+
+			if (waited >= SEND_NOW_TIMEOUT_MS)
+				return -1;
+			poll(&p, 1, 100);
+			waited += 100;
+			continue;
+		}
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* RFC 9112 9.6: a close with the peer's octets unread resets the TCP
+ * connection, and the reset can destroy the answer before the peer reads
+ * it. So after an early answer the octets still coming are read and
+ * dropped (undecrypted) until the peer pauses LINGER_QUIET_MS (it read the
+ * answer and stopped) or closes, LINGER_MAX_MS at most. */
+static void linger(struct call *c)
+{
+	const union MHD_ConnectionInfo *fd =
+		MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct timespec t0, t;
+	char sink[4096];
+	long waited = 0;
+
+	if (!fd)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (waited < LINGER_MAX_MS) {
+		struct pollfd p = { .fd = fd->connect_fd, .events = POLLIN };
+		long left = LINGER_MAX_MS - waited;
+		ssize_t n;
+
+		if (poll(&p, 1, (int)(left < LINGER_QUIET_MS ? left : LINGER_QUIET_MS)) <= 0)
+			return;
+		n = recv(fd->connect_fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		waited = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+	}
+}
+
+/* The answer of a request whose body is still coming (keyd/API.md
+ * "Limits": 413 as soon as a body passes KEYD_BODY_MAX, then the connection
+ * is closed). libmicrohttpd 0.9.75 takes a response only before a body or
+ * after all of it (MHD_queue_response() is MHD_NO while it reads one, and
+ * a chunked body need not end), so the answer goes into the TLS session
+ * here, in the connection's own thread, with "Connection: close"; after the
+ * lingering read, the MHD_NO returned makes libmicrohttpd close the
+ * connection (TLS close_notify, no more body read). */
+static enum MHD_Result send_answer_now(struct call *c)
+{
+	char head[256];
+	int n = snprintf(head, sizeof(head),
+			 "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Type: application/json\r\n"
+			 "Cache-Control: no-store\r\nContent-Length: %zu\r\n\r\n", c->ans.status,
+			 MHD_get_reason_phrase_for((unsigned int)c->ans.status), c->ans.len);
+
+	c->answered = true;
+	if (n > 0 && (size_t)n < sizeof(head) && tls_send_all(c, head, (size_t)n) == 0 &&
+	    tls_send_all(c, c->out, c->ans.len) == 0)
+		linger(c);
+	return MHD_NO;
 }
 
 /* ---- requests ---- */
@@ -206,13 +301,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 
-		if (!c->req.body_too_large && n <= sizeof(c->body) - c->req.body_len) {
-			memcpy(c->body + c->req.body_len, upload_data, n);
-			c->req.body_len += n;
-		} else {
-			c->req.body_too_large = true;
-		}
 		*upload_data_size = 0;
+		if (n > sizeof(c->body) - c->req.body_len) {
+			/* past KEYD_BODY_MAX: 413 now, not after a body that may not end */
+			c->req.body_too_large = true;
+			conn_enter(s, conn, KEYD_GUARD_ANSWER);
+			keyd_service_handle(s->svc, &c->req, &c->ans);
+			return send_answer_now(c);
+		}
+		memcpy(c->body + c->req.body_len, upload_data, n);
+		c->req.body_len += n;
 		return MHD_YES;
 	}
 	conn_enter(s, conn, KEYD_GUARD_ANSWER);
