@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The TLS peer of a keyd request (keyd/API.md "Transport"): GnuTLS checks
  * the chain against the CA that libmicrohttpd loaded (MHD_OPTION_HTTPS_MEM_TRUST)
- * and the key purpose TLS client (RFC 5280 4.2.1.12); the identities are the
- * certificate's subjectAltName dNSNames (RFC 5280 4.2.1.6) and subject CN. */
+ * and the key purpose TLS client (RFC 5280 4.2.1.12), in the handshake
+ * (keyd_peer_require) and again when the peer is identified; the identities
+ * are the certificate's subjectAltName dNSNames (RFC 5280 4.2.1.6) and
+ * subject CN. */
 
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +74,31 @@ static void collect_names(struct keyd_peer *p, gnutls_x509_crt_t crt)
 	}
 }
 
+/* What a client certificate must be besides chained to the CA: for TLS
+ * clients (RFC 5280 4.2.1.12). The one rule of the handshake
+ * (keyd_peer_require) and of the identification (keyd_peer_identify). */
+static void client_purpose(gnutls_typed_vdata_st *v)
+{
+	*v = (gnutls_typed_vdata_st){
+		.type = GNUTLS_DT_KEY_PURPOSE_OID,
+		.data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT,
+		.size = sizeof(GNUTLS_KP_TLS_WWW_CLIENT) - 1,
+	};
+}
+
+void keyd_peer_require(struct gnutls_session_int *session)
+{
+	gnutls_typed_vdata_st purpose;
+
+	client_purpose(&purpose);
+	/* RFC 8446 4.3.2, RFC 5246 7.4.4: the server asks; REQUIRE makes an
+	 * empty answer fail the handshake (GnuTLS alert certificate_required) */
+	gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
+	/* the chain and purpose checked during the handshake (GnuTLS copies
+	 * the data); a failure is the alert bad_certificate or unknown_ca */
+	gnutls_session_set_verify_cert2(session, &purpose, 1, 0);
+}
+
 int keyd_peer_identify(struct keyd_peer *p, struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info;
@@ -79,11 +106,10 @@ int keyd_peer_identify(struct keyd_peer *p, struct MHD_Connection *conn)
 	const gnutls_datum_t *certs;
 	gnutls_x509_crt_t crt;
 	unsigned int n_certs = 0, status = 0;
-	gnutls_typed_vdata_st purpose = {
-		.type = GNUTLS_DT_KEY_PURPOSE_OID,
-		.data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT,
-	};
+	gnutls_typed_vdata_st purpose;
 	int rc;
+
+	client_purpose(&purpose);
 
 	memset(p, 0, sizeof(*p));
 	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);

@@ -10,6 +10,7 @@
 #include "keyd/config.h"
 
 struct MHD_Connection;
+struct gnutls_session_int;	/* gnutls_session_t */
 
 #define KEYD_PEER_NAMES_MAX 16
 
@@ -21,6 +22,11 @@ struct keyd_peer {
 	char label[KEYD_NAME_MAX + 32];	/* for logs */
 };
 
+/* Makes the TLS handshake of session (a server's, not yet started) require
+ * a client certificate that keyd_peer_identify() would verify: one the CA
+ * signed, for TLS clients. Without one the handshake fails, so such a peer
+ * never reaches a request (keyd/API.md "Transport"). */
+void keyd_peer_require(struct gnutls_session_int *session);
 /* Fills p from the TLS session of conn; 0 when verified, else -1 with
  * p->why (no certificate, not signed by the CA, not for TLS clients). */
 int keyd_peer_identify(struct keyd_peer *p, struct MHD_Connection *conn);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "common/log.h"
 #include "keyd/config.h"
@@ -25,6 +26,20 @@ static void usage(FILE *f)
 	fprintf(f, "usage: e2msim-keyd --config FILE [-v]...\n"
 		   "  -c, --config FILE  the service's JSON configuration (keyd/API.md)\n"
 		   "  -v, --verbose      log every request (-vv: debug)\n");
+}
+
+/* Each connection is a descriptor (keyd/server.c CONNECTION_LIMIT, and the
+ * connections refused at the limit are accepted first): the soft limit
+ * raised to the hard one, so that a flood meets the service's limits and
+ * not EMFILE. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* The listening address as HOST (IPv6 in brackets). */
@@ -83,6 +98,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	common_log_init(NULL, verbose);
+	raise_nofile();
 
 	/* the threads started below inherit this mask: only sigwait() sees
 	 * the stop signals */

@@ -178,13 +178,24 @@ b=$(kid "$work/b.json")
 as hss.example.net hse-store push "$work/b.json" >/dev/null
 is "${P}another endpoint's certificate (hse.other.org): 403" 403 \
 	"$(as hse.other.org hse-store fetch "$b" | code)"
-is "${P}a rogue-CA certificate named hse.example.org: 401" 401 \
+# keyd/API.md "Transport": the TLS handshake requires a certificate from the
+# CA, so these get no HTTP answer at all (keyd-cli: -1; curl: 000 and fails)
+is "${P}a rogue-CA certificate named hse.example.org: refused in the TLS handshake" -1 \
 	"$(as rogue hse-store fetch "$b" | code)"
-is "${P}no client certificate: 401" 401 "$(as none hse-store fetch "$b" | code)"
-is "${P}curl without a certificate: 401" 401 \
-	"$(json_post none hse-store /v1/keysets/fetch "{\"kid\":\"$b\"}")"
-tap_check "${P}the 401 answer is {\"error\": ...}" grep -q '^{"error":"client certificate: .*"}$' \
-	"$work/raw.out"
+is "${P}no client certificate: refused in the TLS handshake" -1 \
+	"$(as none hse-store fetch "$b" | code)"
+got=$(json_post none hse-store /v1/keysets/fetch "{\"kid\":\"$b\"}")
+rc=$?
+is "${P}curl without a certificate: no HTTP answer" 000 "$got"
+tap_check "${P}and curl fails (exit $rc)" test "$rc" -ne 0
+held0=$(field "$(status hse-store)" held) pushed0=$(field "$(status hse-store)" pushed)
+gen hse.example.org 21 >"$work/nc.json"
+is "${P}a push without a certificate: refused in the TLS handshake" -1 \
+	"$(as none hse-store push "$work/nc.json" | code)"
+st=$(status hse-store)
+is "${P}and stores nothing (held, pushed)" "$held0 $pushed0" "$(field "$st" held) $(field "$st" pushed)"
+tap_check "${P}the handshake refusals are logged with the address" \
+	grep -q "127.0.0.1:[0-9]*: closed before a request: TLS handshake refused" "$work/hse-store.log"
 is "${P}the HSE (not a network peer) cannot push: 403" 403 \
 	"$(as hse.example.org hse-store push "$work/b.json" | code)"
 is "${P}nor read the status: 403" 403 "$(as hse.example.org hse-store status | code)"
