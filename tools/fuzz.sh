@@ -18,11 +18,11 @@ set -uo pipefail
 
 seconds=${1:-60}
 case "$seconds" in
-*[!0-9]* | "") echo "usage: $0 [SECONDS [card|profile|vpcd|atcsim|keyset|e2m_msg...]]" >&2; exit 2 ;;
+*[!0-9]* | "") echo "usage: $0 [SECONDS [card|profile|vpcd|atcsim|keyset|e2m_msg|edp...]]" >&2; exit 2 ;;
 esac
 shift $(($# > 0 ? 1 : 0))
 fuzzers=("$@")
-[ ${#fuzzers[@]} -gt 0 ] || fuzzers=(card profile vpcd atcsim keyset e2m_msg)
+[ ${#fuzzers[@]} -gt 0 ] || fuzzers=(card profile vpcd atcsim keyset e2m_msg edp)
 jobs_max=${E2M_FUZZ_JOBS:-$(nproc)}
 E2M_BUILD="$E2M_TOP/build-fuzz"	# e2m_build builds there
 run_dir="$E2M_BUILD/fuzz-run"
