@@ -466,13 +466,14 @@ int hse_store_queue_pop(struct hse_store *st, const char *kid, uint8_t *payload,
 	return rc;
 }
 
-/* Runs a statement bound to one integer to its end; the rows it changed, or -EIO. */
-static long st_run_int(struct hse_store *st, enum hse_stmt which, int64_t v)
+/* Runs a purge statement to its end, bound to *v when v is not NULL; the
+ * rows it changed, or -EIO. */
+static long st_run(struct hse_store *st, enum hse_stmt which, const int64_t *v)
 {
 	sqlite3_stmt *stmt = st->stmt[which];
 	long rc;
 
-	if ((v != INT64_MIN && sqlite3_bind_int64(stmt, 1, v)) || sqlite3_step(stmt) != SQLITE_DONE)
+	if ((v && sqlite3_bind_int64(stmt, 1, *v)) || sqlite3_step(stmt) != SQLITE_DONE)
 		rc = st_fail(st, "purge");
 	else
 		rc = sqlite3_changes(st->db);
@@ -482,13 +483,13 @@ static long st_run_int(struct hse_store *st, enum hse_stmt which, int64_t v)
 
 long hse_store_purge(struct hse_store *st, int64_t now)
 {
+	int64_t forget = now - HSE_STORE_SPENT_KEEP;
 	long moved;
 
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return st_fail(st, "purge: begin");
-	if (st_run_int(st, ST_PURGE_MOVE, now) < 0 || (moved = st_run_int(st, ST_PURGE_DEL, now)) < 0 ||
-	    st_run_int(st, ST_PURGE_QUEUE, INT64_MIN) < 0 ||
-	    st_run_int(st, ST_PURGE_SPENT, now - HSE_STORE_SPENT_KEEP) < 0) {
+	if (st_run(st, ST_PURGE_MOVE, &now) < 0 || (moved = st_run(st, ST_PURGE_DEL, &now)) < 0 ||
+	    st_run(st, ST_PURGE_QUEUE, NULL) < 0 || st_run(st, ST_PURGE_SPENT, &forget) < 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -EIO;
 	}
