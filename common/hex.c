@@ -29,3 +29,20 @@ int common_hex_decode(const char *s, size_t len, uint8_t *out, size_t cap)
 	}
 	return (int)(len / 2);
 }
+
+int common_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	if (cap < 2 * len + 1) {
+		if (cap)
+			out[0] = '\0';
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+	return 0;
+}

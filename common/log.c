@@ -28,6 +28,10 @@ static const struct log_info_cat common_log_cats[] = {
 		      .enabled = 1, .loglevel = LOGL_NOTICE },
 	[DKEYD] = { .name = "DKEYD", .description = "Key service",
 		    .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DHSE] = { .name = "DHSE", .description = "HSE: EDP endpoint",
+		   .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DEDP] = { .name = "DEDP", .description = "Device: EDP session",
+		   .enabled = 1, .loglevel = LOGL_NOTICE },
 };
 
 const struct log_info common_log_info = {

@@ -18,6 +18,8 @@ enum common_log_cat {
 	DE2M,		/* E2M keys */
 	DBRIDGE,	/* ME bridge */
 	DKEYD,		/* key service (keyd/) */
+	DHSE,		/* the HSE's EDP service (hse/) */
+	DEDP,		/* the device's EDP session (bridge/edp_device.c) */
 };
 
 extern const struct log_info common_log_info;

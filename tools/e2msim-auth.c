@@ -2,13 +2,20 @@
 /* e2msim-auth: the ME side of AKA, like osmo-sim-auth: runs AUTHENTICATE in
  * the 3G, GSM or E2M context (TS 31.102 7.1.2, doc/e2m-profile.md 3) on the card in
  * any PC/SC reader and prints what the card answers; with --protect, the
- * device's first protected message to the HSE (e2m/msg.h). */
+ * device's first protected message to the HSE (e2m/msg.h); with --edp-send,
+ * the device's readings to the HSE over EDP (doc/e2m-profile.md 7,
+ * bridge/edp_device.h) and the HSE's answers. */
 
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -21,6 +28,9 @@
 #include "apdu/tlv.h"
 #include "aka/auth_apdu.h"
 #include "bridge/bridge.h"
+#include "bridge/edp_device.h"
+#include "common/hex.h"
+#include "e2m/edp.h"
 #include "e2m/kdf.h"
 #include "e2m/msg.h"
 #include "usim/pin.h"
@@ -39,10 +49,24 @@ struct result {
 	json_t *obj;
 };
 
+/* Exit status: the keyset is spent (doc/e2m-profile.md 7: COUNT 2^32-1) */
+#define AUTH_EXIT_SPENT	6
+#define EDP_WAIT_DEFAULT_MS	500
+
+/* --edp-send, --edp-wait, --edp-state */
+struct edp_opts {
+	const char *send;		/* HOST:PORT of the HSE */
+	const char *state;		/* the state file */
+	long wait_ms;
+	char **texts;
+	int n_texts;
+};
+
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: e2msim-auth [options] --rand HEX [--autn HEX]\n"
+		"Usage: e2msim-auth [options] --rand HEX [--autn HEX] [--edp-send HOST[:PORT] TEXT...]\n"
+		"       e2msim-auth --edp-state FILE --edp-send HOST[:PORT] TEXT...\n"
 		"Runs AUTHENTICATE on the USIM in a PC/SC reader and prints the answer.\n\n"
 		"  -r, --reader R     reader by index or (part of its) name; default 0\n"
 		"  -c, --context C    3g (default), gsm or e2m\n"
@@ -61,11 +85,27 @@ static void usage(FILE *out)
 		"                     protected message (e2m/msg.h) carrying TEXT, with\n"
 		"                     the agreed K_E2M_int and E2M-KID; its MAC is the IA of\n"
 		"                     --alg (default IA 1, of the default ALG '11')\n"
+		"      --edp-send HOST[:PORT] TEXT...\n"
+		"                     e2m: after the key agreement, send each TEXT to the HSE\n"
+		"                     over EDP (doc/e2m-profile.md 7; UDP, default port %d),\n"
+		"                     under the agreed keys and the ALG of --alg (default '11';\n"
+		"                     EA 0 when the card gave no K_E2M_enc): the full E2M-KID\n"
+		"                     until a downlink arrived or %d were sent, the SID after.\n"
+		"                     Prints \"UPLINK: COUNT HEX\" per message, and\n"
+		"                     \"DOWNLINK: TEXT\" per valid downlink from the HSE\n"
+		"      --edp-wait MS  wait up to MS for a downlink after each TEXT (default %d)\n"
+		"      --edp-state FILE\n"
+		"                     keep the EDP session in FILE (the keyset, the next uplink\n"
+		"                     COUNT, the downlink window; made durable before a\n"
+		"                     message leaves or a downlink is printed). Without\n"
+		"                     --rand and --autn: no AKA, the stored keyset goes on\n"
 		"      --json         one JSON object instead of text\n"
 		"  -v, --verbose      log the APDUs\n"
 		"  -h, --help         this text\n"
 		"Exit status: 0 keys, 3 synchronisation failure (AUTS printed), 4 MAC\n"
-		"failure, 5 context not supported, 1 other errors, 2 usage.\n");
+		"failure, 5 context not supported, 6 EDP keyset spent (COUNT 2^32-1: run\n"
+		"a new AKA), 1 other errors, 2 usage.\n", E2M_EDP_PORT, BRIDGE_EDP_FULL_KID_MSGS,
+		EDP_WAIT_DEFAULT_MS);
 }
 
 static int hex_arg(const char *name, const char *s, uint8_t *out, size_t len)
@@ -166,6 +206,259 @@ static void print_text(const struct result *r)
 		printf("MESSAGE: %s\n", json_string_value(v));
 }
 
+/* ---- EDP: the device's readings to the HSE (doc/e2m-profile.md 7) ---- */
+
+/* The payload as text: printable ASCII as is, other octets (and '\') as
+ * \xNN, into out[cap] (cap >= 4 * len + 1). */
+static const char *payload_text(const uint8_t *p, size_t len, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 5 <= cap; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+			out[n++] = (char)p[i];
+		else
+			n += (size_t)snprintf(out + n, cap - n, "\\x%02x", p[i]);
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* The E2M keys of this key agreement (in r) as a new EDP session: IA and
+ * EA of the ALG asked for (default '11', doc/e2m-profile.md 3), EA 0 when
+ * the card gave no K_E2M_enc. 0, or -1 (message given). */
+static int edp_session_from_aka(struct bridge_edp_session *s, const struct result *r,
+				uint8_t alg, const char *state)
+{
+	const char *int_hex = json_string_value(json_object_get(r->obj, "k_e2m_int"));
+	const char *enc_hex = json_string_value(json_object_get(r->obj, "k_e2m_enc"));
+	const char *kid = json_string_value(json_object_get(r->obj, "e2m_kid"));
+	uint8_t k_int[E2M_ALG_KEY_LEN], k_enc[E2M_ALG_KEY_LEN];
+	char err[512];
+	int rc = -1;
+
+	if (!int_hex || !kid || strlen(int_hex) != 2 * E2M_ALG_KEY_LEN ||
+	    common_hex_decode(int_hex, strlen(int_hex), k_int, sizeof(k_int)) != E2M_ALG_KEY_LEN ||
+	    (enc_hex && (strlen(enc_hex) != 2 * E2M_ALG_KEY_LEN ||
+			 common_hex_decode(enc_hex, strlen(enc_hex), k_enc, sizeof(k_enc)) !=
+				 E2M_ALG_KEY_LEN))) {
+		fprintf(stderr, "e2msim-auth: EDP: no E2M keys from this key agreement\n");
+	} else {
+		if (!enc_hex)
+			alg &= 0x0F;
+		if (bridge_edp_session_new(s, state, alg, k_int, enc_hex ? k_enc : NULL, kid, err,
+					   sizeof(err)) == 0)
+			rc = 0;
+		else
+			fprintf(stderr, "e2msim-auth: EDP: %s\n", err);
+	}
+	OPENSSL_cleanse(k_int, sizeof(k_int));
+	OPENSSL_cleanse(k_enc, sizeof(k_enc));
+	return rc;
+}
+
+/* A UDP socket connected to HOST[:PORT] (default E2M_EDP_PORT), or -1. */
+static int edp_connect(const char *hostport)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV }, *ai = NULL;
+	char host[256], port[8];
+	const char *h = hostport, *colon = NULL;
+	size_t hlen = strlen(hostport);
+	int fd = -1;
+
+	if (hostport[0] == '[') {
+		const char *close = strchr(hostport, ']');
+
+		if (close && (!close[1] || close[1] == ':')) {
+			h = hostport + 1;
+			hlen = (size_t)(close - h);
+			colon = close[1] ? close + 1 : NULL;
+		} else {
+			hlen = 0;
+		}
+	} else if (strchr(hostport, ':') && strchr(hostport, ':') == strrchr(hostport, ':')) {
+		colon = strchr(hostport, ':');
+		hlen = (size_t)(colon - hostport);
+	}
+	snprintf(port, sizeof(port), "%d", E2M_EDP_PORT);
+	if (colon && (!colon[1] || strlen(colon + 1) >= sizeof(port) ||
+		      strspn(colon + 1, "0123456789") != strlen(colon + 1)))
+		hlen = 0;
+	else if (colon)
+		snprintf(port, sizeof(port), "%s", colon + 1);
+	if (!hlen || hlen >= sizeof(host)) {
+		fprintf(stderr, "e2msim-auth: --edp-send: expected HOST[:PORT]\n");
+		return -1;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (getaddrinfo(host, port, &hints, &ai) || !ai) {
+		fprintf(stderr, "e2msim-auth: --edp-send: cannot resolve '%s'\n", host);
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		fprintf(stderr, "e2msim-auth: --edp-send %s: %s\n", hostport, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The downlinks that arrive within wait_ms (after the first valid one,
+ * only those already there): each valid one printed as "DOWNLINK: TEXT",
+ * or added to list. 0, or -1 when the state could not be saved. */
+static int edp_receive(struct bridge_edp_session *s, int fd, long wait_ms, json_t *list)
+{
+	static uint8_t msg[65536];
+	uint8_t payload[E2M_EDP_BODY_MAX];
+	char text[4 * E2M_EDP_BODY_MAX + 1];
+	long long deadline = now_ms() + wait_ms;
+	bool got = false;
+
+	for (;;) {
+		long long left = got ? 0 : deadline - now_ms();
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		size_t payload_len;
+		uint32_t count;
+		ssize_t n;
+		int rc;
+
+		if (left < 0)
+			left = 0;
+		rc = poll(&pfd, 1, (int)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return 0;
+		n = recv(fd, msg, sizeof(msg), MSG_DONTWAIT);
+		if (n < 0)
+			continue;	/* ECONNREFUSED: no HSE listened to an earlier uplink */
+		rc = bridge_edp_downlink(s, msg, (size_t)n, payload, sizeof(payload), &payload_len,
+					 &count);
+		if (rc == -EIO)
+			return -1;
+		if (rc) {
+			fprintf(stderr, "e2msim-auth: EDP: a datagram dropped: %s\n",
+				rc == -EALREADY ? "a replayed downlink" : "not a valid downlink");
+			continue;
+		}
+		got = true;
+		payload_text(payload, payload_len, text, sizeof(text));
+		if (list) {
+			char *hex = malloc(2 * payload_len + 1);
+
+			if (hex)
+				common_hex_encode(payload, payload_len, hex, 2 * payload_len + 1);
+			json_array_append_new(list, json_pack("{s:I, s:s, s:s}", "count", (json_int_t)count,
+							      "text", text, "payload_hex", hex ? hex : ""));
+			free(hex);
+		} else {
+			printf("DOWNLINK: %s\n", text);
+			fflush(stdout);
+		}
+		OPENSSL_cleanse(payload, sizeof(payload));
+		OPENSSL_cleanse(text, sizeof(text));
+	}
+}
+
+/* Each TEXT as an uplink, then the downlinks; "UPLINK: COUNT HEX" per
+ * message (or the arrays "uplinks" and "downlinks" of obj's "edp"). An
+ * exit status. */
+static int edp_exchange(struct bridge_edp_session *s, const struct edp_opts *e, json_t *obj)
+{
+	json_t *ups = obj ? json_array() : NULL, *downs = obj ? json_array() : NULL;
+	uint8_t msg[E2M_EDP_MSG_MAX];
+	char hex[2 * E2M_EDP_MSG_MAX + 1];
+	int fd = edp_connect(e->send), rc = 0;
+
+	if (obj)
+		json_object_set_new(obj, "edp", json_pack("{s:o, s:o}", "uplinks", ups, "downlinks",
+							   downs));
+	if (fd < 0)
+		return 1;
+	for (int i = 0; i < e->n_texts && rc == 0; i++) {
+		size_t len;
+		uint32_t count;
+		int brc = bridge_edp_uplink(s, (const uint8_t *)e->texts[i], strlen(e->texts[i]), msg,
+					    sizeof(msg), &len, &count);
+
+		if (brc == -ENOSPC) {
+			fprintf(stderr, "e2msim-auth: EDP: the keyset is spent (COUNT 2^32-1): run a new "
+				"AKA (--rand, --autn)\n");
+			rc = AUTH_EXIT_SPENT;
+			break;
+		}
+		if (brc) {
+			fprintf(stderr, "e2msim-auth: EDP: TEXT %d: %s\n", i + 1,
+				brc == -EINVAL ? "longer than 1024 octets" : "cannot save the EDP state");
+			rc = 1;
+			break;
+		}
+		common_hex_encode(msg, len, hex, sizeof(hex));
+		if (ups)
+			json_array_append_new(ups, json_pack("{s:I, s:s}", "count", (json_int_t)count,
+							     "message", hex));
+		else
+			printf("UPLINK: %u %s\n", count, hex);
+		fflush(stdout);
+		if (send(fd, msg, len, 0) < 0)
+			fprintf(stderr, "e2msim-auth: EDP: COUNT %u to %s: %s\n", count, e->send,
+				strerror(errno));
+		if (edp_receive(s, fd, e->wait_ms, downs) < 0)
+			rc = 1;
+	}
+	close(fd);
+	return rc;
+}
+
+/* --edp-state without AKA: the stored keyset goes on. An exit status. */
+static int edp_resume(const struct edp_opts *e, bool json)
+{
+	struct bridge_edp_session s;
+	struct result res = { .obj = json_object() };
+	char err[512], sid[2 * E2M_EDP_SID_LEN + 1];
+	int rc;
+
+	rc = bridge_edp_session_load(&s, e->state, err, sizeof(err));
+	if (rc) {
+		if (rc == -ENOENT)
+			fprintf(stderr, "e2msim-auth: --edp-state %s: no stored keyset: run an AKA first "
+				"(--context e2m --rand --autn)\n", e->state);
+		else
+			fprintf(stderr, "e2msim-auth: --edp-state %s\n", err);
+		json_decref(res.obj);
+		return rc == -ENOENT ? 2 : 1;
+	}
+	common_hex_encode(s.keys.sid, sizeof(s.keys.sid), sid, sizeof(sid));
+	json_object_set_new(res.obj, "e2m_kid", json_string(s.keys.kid));
+	json_object_set_new(res.obj, "edp_sid", json_string(sid));
+	if (!json) {
+		print_text(&res);
+		fflush(stdout);
+	}
+	rc = e->send ? edp_exchange(&s, e, json ? res.obj : NULL) : 0;
+	if (json) {
+		char *out = json_dumps(res.obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		puts(out);
+		free(out);
+	}
+	bridge_edp_session_clear(&s);
+	json_decref(res.obj);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -181,6 +474,9 @@ int main(int argc, char **argv)
 		{ "variant-e", no_argument, NULL, 'V' },
 		{ "no-fallback", no_argument, NULL, 'N' },
 		{ "protect", required_argument, NULL, 'M' },
+		{ "edp-send", required_argument, NULL, 'D' },
+		{ "edp-wait", required_argument, NULL, 'W' },
+		{ "edp-state", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -198,6 +494,10 @@ int main(int argc, char **argv)
 	int context = CTX_3G, verbose = 0, c, rc = 1;
 	struct aka_auth_lvs fields = { .n = 0 };
 	struct common_plmn snid = { .id = { 0 } };
+	struct edp_opts edp = { .wait_ms = EDP_WAIT_DEFAULT_MS };
+	struct bridge_edp_session edp_session = { .path = NULL };
+	bool edp_ready = false;
+	char *end;
 	uint8_t tag;
 	size_t n;
 	void *ctx;
@@ -223,10 +523,51 @@ int main(int argc, char **argv)
 		case 'V': variant_e = true; break;
 		case 'N': no_fallback = true; break;
 		case 'M': protect_text = optarg; break;
+		case 'D': edp.send = optarg; break;
+		case 'W':
+			edp.wait_ms = strtol(optarg, &end, 10);
+			if (!*optarg || *end || edp.wait_ms < 0 || edp.wait_ms > 600000) {
+				fprintf(stderr, "e2msim-auth: --edp-wait: 0 to 600000 ms\n");
+				return 2;
+			}
+			break;
+		case 'T': edp.state = optarg; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	/* --edp-send HOST:PORT TEXT...: the texts are the arguments left */
+	edp.texts = argv + optind;
+	edp.n_texts = argc - optind;
+	if (edp.n_texts && !edp.send) {
+		fprintf(stderr, "e2msim-auth: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (edp.send && !edp.n_texts) {
+		fprintf(stderr, "e2msim-auth: --edp-send HOST[:PORT] TEXT...: at least one TEXT\n");
+		return 2;
+	}
+	for (int i = 0; i < edp.n_texts; i++) {
+		if (strlen(edp.texts[i]) > E2M_EDP_BODY_MAX) {
+			fprintf(stderr, "e2msim-auth: --edp-send: a TEXT has at most %d octets\n",
+				E2M_EDP_BODY_MAX);
+			return 2;
+		}
+	}
+	if ((edp.send || edp.state) && rand_hex && context != CTX_E2M) {
+		fprintf(stderr, "e2msim-auth: --edp-send and --edp-state: need --context e2m (the "
+			"card's E2M keys or variant E's)\n");
+		return 2;
+	}
+	/* the stored keyset goes on, without AKA and without the card */
+	if (edp.state && !rand_hex && !autn_hex) {
+		if (alg_arg || protect_text || pin || eid || snid_arg) {
+			fprintf(stderr, "e2msim-auth: --edp-state without --rand: the stored keyset; "
+				"no card options\n");
+			return 2;
+		}
+		return edp_resume(&edp, json);
 	}
 	if (hex_arg("rand", rand_hex, rnd, 16) < 0 ||
 	    (context != CTX_GSM && hex_arg("autn", autn_hex, autn, 16) < 0) ||
@@ -349,6 +690,20 @@ int main(int argc, char **argv)
 			/* IA of the ALG asked for, else of the default '11' (doc/e2m-profile.md 3) */
 			if (protect_text && protect(&res, alg_arg ? alg & 0x0F : 0x01, protect_text) < 0)
 				protect_failed = true;
+			/* the EDP session of these keys (doc/e2m-profile.md 7) */
+			if ((edp.send || edp.state) && !protect_failed) {
+				if (edp_session_from_aka(&edp_session, &res, alg_arg ? alg : 0x11,
+							 edp.state) < 0) {
+					protect_failed = true;
+				} else {
+					char sid[2 * E2M_EDP_SID_LEN + 1];
+
+					common_hex_encode(edp_session.keys.sid, E2M_EDP_SID_LEN, sid,
+							  sizeof(sid));
+					json_object_set_new(res.obj, "edp_sid", json_string(sid));
+					edp_ready = true;
+				}
+			}
 		}
 	}
 	if (rc < 0) {
@@ -357,15 +712,21 @@ int main(int argc, char **argv)
 	} else if (protect_failed) {
 		rc = 1;
 	} else if (rc == 0 || rc == 3) {
+		if (!json) {
+			print_text(&res);
+			fflush(stdout);
+		}
+		/* the card is done with: its readings go to the HSE */
+		if (edp_ready && edp.send)
+			rc = edp_exchange(&edp_session, &edp, json ? res.obj : NULL);
 		if (json) {
 			char *s = json_dumps(res.obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 			puts(s);
 			free(s);
-		} else {
-			print_text(&res);
 		}
 	}
 out:
+	bridge_edp_session_clear(&edp_session);
 	OPENSSL_cleanse(rbuf, sizeof(rbuf));
 	json_decref(res.obj);
 	apdu_transport_close(&t);

@@ -10,7 +10,7 @@ set -u
 . "$top_srcdir/tests/helpers/tap.sh"
 cd "$top_srcdir" || exit 1
 
-libs="common apdu aka e2m usim bridge keyd"
+libs="common apdu aka e2m usim bridge keyd hse"
 work=$(mktemp -d)
 
 # "FILE HEADER" for every project include of every library source
@@ -34,8 +34,8 @@ done
 
 tap_check "usim/ holds no algorithm, AuC or E2M file" \
 	bash -c "! ls usim | grep -Eq '^(milenage|tuak|keccak|xor|comp128|auth_alg|auc|sqn|e2m_)'"
-tap_check "keyd/, bridge/ and e2msim-hse include nothing from usim/" \
-	bash -c "! grep -l '#include \"usim/' keyd/*.[ch] bridge/*.[ch] tools/e2msim-hse.c"
+tap_check "keyd/, bridge/, hse/ and e2msim-hse include nothing from usim/" \
+	bash -c "! grep -l '#include \"usim/' keyd/*.[ch] bridge/*.[ch] hse/*.[ch] tools/e2msim-hse.c"
 # the confidentiality and EID rules: only e2m/policy.c walks their lists
 tap_check "the E2M rules are applied in e2m/ only" \
 	bash -c "! grep -n 'no_confidentiality\.plmn\[\|no_conf\.plmn\[[a-z]\]\.id\|->eids\[i\]\|\.eids\[i\]' \
