@@ -58,8 +58,9 @@ set title "Octets on the device's link per ${reading}-octet reading (IPv4/UDP he
 set xlabel "readings per key lifetime"
 set ylabel "octets per reading"
 set logscale xy
+set yrange [40:1200]
 set grid
-set key outside right
+set key top right box opaque
 plot $plot
 GP
 echo "Plot: doc/overhead.png" >&2
