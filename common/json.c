@@ -8,16 +8,66 @@
 #include "common/hex.h"
 #include "common/json.h"
 
+static int vfail(struct common_json_ctx *c, const char *member, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!c->err || !c->errlen)
+		return -1;
+	n = snprintf(c->err, c->errlen, "%s%s%s%s%s%s%s", c->prefix ? c->prefix : "",
+		     c->prefix ? ": " : "", c->plain ? "" : "field '", c->name,
+		     member && *c->name ? "." : "",
+		     member ? member : "", c->plain ? ": " : "': ");
+	if (n >= 0 && (size_t)n < c->errlen)
+		vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	return -1;
+}
+
 int common_json_fail(struct common_json_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(c->err, c->errlen, "field '%s': ", c->name);
 
 	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < c->errlen)
-		vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	vfail(c, NULL, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int common_json_fail_member(struct common_json_ctx *c, const char *member, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(c, member, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int common_json_only(struct common_json_ctx *c, json_t *v, const char *const *names, size_t n)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(v, key, val) {
+		size_t i;
+		for (i = 0; i < n && strcmp(key, names[i]); i++)
+			;
+		if (i == n)
+			return common_json_fail_member(c, key, c->plain ? "unknown field" : "unknown");
+	}
+	return 0;
+}
+
+int common_json_string(struct common_json_ctx *c, json_t *v, size_t max, const char **out)
+{
+	const char *s = json_string_value(v);
+
+	if (!s)
+		return common_json_fail(c, "not a string");
+	if (!*s || strlen(s) != json_string_length(v) || strlen(s) > max)
+		return common_json_fail(c, "expected 1 to %zu octets", max);
+	*out = s;
+	return 0;
 }
 
 int common_json_object(struct common_json_ctx *c, json_t *v, const struct common_json_field *table,
@@ -36,10 +86,10 @@ int common_json_object(struct common_json_ctx *c, json_t *v, const struct common
 			if (!strcmp(table[i].name, key))
 				f = &table[i];
 		}
-		snprintf(name, sizeof(name), "%s.%s", c->name, key);
+		snprintf(name, sizeof(name), "%s%s%s", c->name, *c->name ? "." : "", key);
 		sc.name = name;
 		if (!f)
-			return common_json_fail(&sc, "unknown");
+			return common_json_fail(&sc, c->plain ? "unknown field" : "unknown");
 		if (f->parse(&sc, val) < 0)
 			return -1;
 	}
@@ -112,8 +162,16 @@ int common_json_plmn_list(struct common_json_ctx *c, json_t *v, unsigned int max
 		return common_json_fail(c, "expected an array of at most %u \"MCCMNC\" strings", max);
 	json_array_foreach(v, i, e) {
 		const char *s = json_string_value(e);
-		if (!s || common_plmn_encode(s, &l->plmn[i], NULL) < 0)
+		char name[96];
+		struct common_json_ctx ec = *c;
+
+		if (s && common_plmn_encode(s, &l->plmn[i], NULL) == 0)
+			continue;
+		if (!c->plain)
 			return common_json_fail(c, "entry %zu: expected \"MCCMNC\" of 5 or 6 digits", i);
+		snprintf(name, sizeof(name), "%s[%zu]", c->name, i);
+		ec.name = name;
+		return common_json_fail(&ec, "expected \"MCCMNC\", 5 or 6 digits");
 	}
 	l->count = (unsigned int)json_array_size(v);
 	return 0;

@@ -19,6 +19,8 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "common/file.h"
+#include "common/json.h"
 #include "keyd/config.h"
 
 #define PEM_MAX (64 * 1024)
@@ -61,39 +63,39 @@ const char *keyd_role_name(enum keyd_role role)
 	return role_names[role];
 }
 
+/* The field helpers of common/json.h in the service's style: "FILE:
+ * NAME: why". */
+static struct common_json_ctx json_ctx(struct ctx *x, const char *name)
+{
+	return (struct common_json_ctx){ .name = name, .err = x->err, .errlen = x->errlen,
+					 .plain = true, .prefix = x->file };
+}
+
 /* A string of 1..max octets without NUL; NULL (and err) otherwise. */
 static const char *get_str(struct ctx *x, json_t *v, const char *field, size_t max)
 {
-	const char *s;
+	struct common_json_ctx c = json_ctx(x, field);
+	const char *s = NULL;
 
-	if (!json_is_string(v)) {
-		cfail(x, "%s: not a string", field);
-		return NULL;
-	}
-	s = json_string_value(v);
-	if (json_string_length(v) == 0 || strlen(s) != json_string_length(v) || strlen(s) > max) {
-		cfail(x, "%s: expected 1 to %zu octets", field, max);
-		return NULL;
-	}
+	common_json_string(&c, v, max, &s);
 	return s;
 }
 
-/* Only the names in allowed[] may appear in obj. */
+/* Only the names in allowed[] (NULL-terminated) may appear in obj, the
+ * members of the field prefix names ("tls.", or "" at the top). */
 static int check_keys(struct ctx *x, json_t *obj, const char *prefix, const char *const *allowed)
 {
-	const char *key;
-	json_t *v;
+	char name[64];
+	struct common_json_ctx c = json_ctx(x, name);
+	size_t n = 0, len;
 
-	json_object_foreach(obj, key, v) {
-		const char *const *a;
-
-		for (a = allowed; *a; a++)
-			if (!strcmp(*a, key))
-				break;
-		if (!*a)
-			return cfail(x, "%s%s: unknown field", prefix, key);
-	}
-	return 0;
+	snprintf(name, sizeof(name), "%s", prefix);
+	len = strlen(name);
+	if (len && name[len - 1] == '.')
+		name[len - 1] = '\0';
+	while (allowed[n])
+		n++;
+	return common_json_only(&c, obj, allowed, n);
 }
 
 /* A path of the file, relative to the configuration's folder. */
@@ -490,6 +492,8 @@ int keyd_config_load(struct keyd_config *cfg, const char *file, char *err, size_
 	const char *slash = strrchr(file, '/');
 	json_error_t jerr;
 	json_t *root;
+	char *text, why[256];
+	size_t len;
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -503,12 +507,12 @@ int keyd_config_load(struct keyd_config *cfg, const char *file, char *err, size_
 		snprintf(x.dir, sizeof(x.dir), "%.*s", (int)(slash - file), file);
 	else
 		return cfail(&x, "path too long");
-	root = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		if (jerr.line < 0)
-			return cfail(&x, "%s", jerr.text);
+	if (common_file_read(file, &text, &len, why, sizeof(why)) < 0)
+		return cfail(&x, "%s", why);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	common_file_free(text, len);
+	if (!root)
 		return cfail(&x, "line %d: %s", jerr.line, jerr.text);
-	}
 	rc = parse_all(&x, root);
 	json_decref(root);
 	if (rc)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "common/file.h"
+#include "common/json.h"
 #include "keyd/hss.h"
 
 /* doc/e2m-profile.md 5, one row per variant */
@@ -36,77 +37,51 @@ const char *keyd_hss_variant_name(enum keyd_hss_variant v)
 	return (unsigned int)v < KEYD_HSS_VARIANTS ? variant_names[v] : "?";
 }
 
-/* ---- configuration ---- */
+/* ---- configuration: a table of fields (common/json.h, plain style) ---- */
 
-/* Every member of obj must be one of names[n]. */
-static int only_known(json_t *obj, const char *where, const char *const *names, size_t n,
-		      char *err, size_t errlen)
+/* What the field parsers fill, and where relative file names start. */
+struct hss_parse {
+	struct keyd_hss_config *cfg;
+	const char *dir;
+};
+
+#define HSS(c) (((struct hss_parse *)(c)->obj)->cfg)
+
+/* A file name, relative ones taken relative to the configuration's folder. */
+static int parse_path(struct common_json_ctx *c, json_t *v, char out[KEYD_HSS_PATH_MAX])
 {
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(obj, key, v) {
-		size_t i;
-
-		for (i = 0; i < n && strcmp(key, names[i]); i++)
-			;
-		if (i == n)
-			return keyd_errf(err, errlen, "%s%s%s: unknown field", where, *where ? "." : "", key);
-	}
-	return 0;
-}
-
-/* A string member into out[cap]: 1..cap-1 octets, no NUL. */
-static int get_string(json_t *obj, const char *where, const char *field, char *out, size_t cap,
-		      char *err, size_t errlen)
-{
-	json_t *v = json_object_get(obj, field);
-	const char *s;
-
-	if (!v)
-		return keyd_errf(err, errlen, "%s.%s: missing", where, field);
-	s = json_string_value(v);
-	if (!s)
-		return keyd_errf(err, errlen, "%s.%s: not a string", where, field);
-	if (!*s || strlen(s) != json_string_length(v) || strlen(s) >= cap)
-		return keyd_errf(err, errlen, "%s.%s: expected 1 to %zu octets", where, field, cap - 1);
-	memcpy(out, s, strlen(s) + 1);
-	return 0;
-}
-
-/* A file name, relative ones taken relative to dir. */
-static int get_path(json_t *obj, const char *field, const char *dir, char *out, char *err,
-		    size_t errlen)
-{
-	char name[KEYD_HSS_PATH_MAX];
+	const char *dir = ((struct hss_parse *)c->obj)->dir, *name;
 	int n;
 
-	if (get_string(obj, "tls", field, name, sizeof(name), err, errlen))
+	if (common_json_string(c, v, KEYD_HSS_PATH_MAX - 1, &name))
 		return -1;
 	if (name[0] == '/' || !dir || !*dir)
 		n = snprintf(out, KEYD_HSS_PATH_MAX, "%s", name);
 	else
 		n = snprintf(out, KEYD_HSS_PATH_MAX, "%s/%s", dir, name);
 	if (n < 0 || n >= KEYD_HSS_PATH_MAX)
-		return keyd_errf(err, errlen, "tls.%s: path longer than %d octets", field,
-			    KEYD_HSS_PATH_MAX - 1);
+		return common_json_fail(c, "path longer than %d octets", KEYD_HSS_PATH_MAX - 1);
 	return 0;
 }
 
-static int parse_tls(struct keyd_hss_config *c, json_t *tls, const char *dir, char *err,
-		     size_t errlen)
-{
-	static const char *const fields[] = { "cert", "key", "ca" };
+static int parse_cert(struct common_json_ctx *c, json_t *v) { return parse_path(c, v, HSS(c)->cert); }
+static int parse_key(struct common_json_ctx *c, json_t *v) { return parse_path(c, v, HSS(c)->key); }
+static int parse_ca(struct common_json_ctx *c, json_t *v) { return parse_path(c, v, HSS(c)->ca); }
 
-	if (!tls)
-		return keyd_errf(err, errlen, "tls: missing");
-	if (!json_is_object(tls))
-		return keyd_errf(err, errlen, "tls: not an object");
-	if (only_known(tls, "tls", fields, 3, err, errlen) ||
-	    get_path(tls, "cert", dir, c->cert, err, errlen) ||
-	    get_path(tls, "key", dir, c->key, err, errlen) ||
-	    get_path(tls, "ca", dir, c->ca, err, errlen))
+static const struct common_json_field tls_fields[] = {
+	{ .name = "cert", .parse = parse_cert },
+	{ .name = "key", .parse = parse_key },
+	{ .name = "ca", .parse = parse_ca },
+};
+
+static int parse_tls(struct common_json_ctx *c, json_t *v)
+{
+	if (common_json_object(c, v, tls_fields, sizeof(tls_fields) / sizeof(tls_fields[0])))
 		return -1;
+	for (size_t i = 0; i < sizeof(tls_fields) / sizeof(tls_fields[0]); i++) {
+		if (!json_object_get(v, tls_fields[i].name))
+			return common_json_fail_member(c, tls_fields[i].name, "missing");
+	}
 	return 0;
 }
 
@@ -127,84 +102,80 @@ static bool url_ok(const char *url)
 	return true;
 }
 
-static int parse_delivery(struct keyd_hss_config *c, json_t *d, char *err, size_t errlen)
+/* An object with one member per variant, "A".."E": the service's URL. */
+static int parse_delivery(struct common_json_ctx *c, json_t *v)
 {
-	const char *key;
-	json_t *v;
+	const char *key, *url;
+	json_t *m;
 
-	if (!d)
-		return 0;
-	if (!json_is_object(d))
-		return keyd_errf(err, errlen, "delivery: not an object");
-	json_object_foreach(d, key, v) {
+	if (!json_is_object(v))
+		return common_json_fail(c, "not an object");
+	json_object_foreach(v, key, m) {
+		struct common_json_ctx mc = *c;
+		char name[32];
 		enum keyd_hss_variant var;
 
+		snprintf(name, sizeof(name), "%s.%.8s", c->name, key);
+		mc.name = name;
 		if (keyd_hss_variant_parse(key, &var))
-			return keyd_errf(err, errlen, "delivery.%s: unknown variant (A to E)", key);
-		if (get_string(d, "delivery", key, c->delivery[var], sizeof(c->delivery[var]), err,
-			       errlen))
+			return common_json_fail(&mc, "unknown variant (A to E)");
+		if (common_json_string(&mc, m, KEYD_HSS_URL_MAX - 1, &url))
 			return -1;
-		if (!url_ok(c->delivery[var]))
-			return keyd_errf(err, errlen, "delivery.%s: expected https://HOST:PORT", key);
+		if (!url_ok(url))
+			return common_json_fail(&mc, "expected https://HOST:PORT");
+		memcpy(HSS(c)->delivery[var], url, strlen(url) + 1);
 	}
 	return 0;
 }
 
-static int parse_policy(struct keyd_hss_policy *p, json_t *pol, char *err, size_t errlen)
+static int parse_confidentiality(struct common_json_ctx *c, json_t *v)
 {
-	static const char *const fields[] = { "confidentiality", "no_confidentiality" };
-	json_t *conf, *list, *v;
-	size_t i;
-
-	p->confidentiality = true;
-	p->no_conf.count = 0;
-	if (!pol)
-		return 0;
-	if (!json_is_object(pol))
-		return keyd_errf(err, errlen, "policy: not an object");
-	if (only_known(pol, "policy", fields, 2, err, errlen))
-		return -1;
-	conf = json_object_get(pol, "confidentiality");
-	if (conf && !json_is_boolean(conf))
-		return keyd_errf(err, errlen, "policy.confidentiality: expected true or false");
-	if (conf)
-		p->confidentiality = json_is_true(conf);
-	list = json_object_get(pol, "no_confidentiality");
-	if (!list)
-		return 0;
-	if (!json_is_array(list) || json_array_size(list) > KEYD_HSS_NO_CONF_MAX)
-		return keyd_errf(err, errlen, "policy.no_confidentiality: expected a list of at most %d "
-			    "\"MCCMNC\"", KEYD_HSS_NO_CONF_MAX);
-	json_array_foreach(list, i, v) {
-		const char *s = json_string_value(v);
-
-		if (!s || common_plmn_encode(s, &p->no_conf.plmn[i], NULL) < 0)
-			return keyd_errf(err, errlen, "policy.no_confidentiality[%zu]: expected \"MCCMNC\", "
-				    "5 or 6 digits", i);
-	}
-	p->no_conf.count = (unsigned int)json_array_size(list);
-	return 0;
+	return common_json_bool(c, v, &HSS(c)->policy.confidentiality);
 }
+
+static int parse_no_confidentiality(struct common_json_ctx *c, json_t *v)
+{
+	return common_json_plmn_list(c, v, KEYD_HSS_NO_CONF_MAX, &HSS(c)->policy.no_conf);
+}
+
+static const struct common_json_field policy_fields[] = {
+	{ .name = "confidentiality", .parse = parse_confidentiality },
+	{ .name = "no_confidentiality", .parse = parse_no_confidentiality },
+};
+
+static int parse_policy(struct common_json_ctx *c, json_t *v)
+{
+	return common_json_object(c, v, policy_fields, sizeof(policy_fields) / sizeof(policy_fields[0]));
+}
+
+static const struct common_json_field config_fields[] = {
+	{ .name = "tls", .parse = parse_tls },
+	{ .name = "delivery", .parse = parse_delivery },
+	{ .name = "policy", .parse = parse_policy },
+};
 
 int keyd_hss_config_parse(struct keyd_hss_config *c, const char *json, size_t len,
 			  const char *dir, char *err, size_t errlen)
 {
-	static const char *const fields[] = { "tls", "delivery", "policy" };
+	struct hss_parse hp = { .cfg = c, .dir = dir };
+	struct common_json_ctx jc = { .obj = &hp, .name = "", .err = err, .errlen = errlen,
+				      .plain = true };
 	json_error_t jerr;
 	json_t *root;
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
+	c->policy.confidentiality = true;	/* the home operator's default: allowed */
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return keyd_errf(err, errlen, "line %d: %s", jerr.line, jerr.text);
 	if (!json_is_object(root))
 		keyd_errf(err, errlen, "not a JSON object");
-	else if (!only_known(root, "", fields, 3, err, errlen) &&
-		 !parse_tls(c, json_object_get(root, "tls"), dir, err, errlen) &&
-		 !parse_delivery(c, json_object_get(root, "delivery"), err, errlen) &&
-		 !parse_policy(&c->policy, json_object_get(root, "policy"), err, errlen))
-		rc = 0;
+	else if (!json_object_get(root, "tls"))
+		keyd_errf(err, errlen, "tls: missing");
+	else
+		rc = common_json_object(&jc, root, config_fields,
+					sizeof(config_fields) / sizeof(config_fields[0]));
 	json_decref(root);
 	return rc;
 }

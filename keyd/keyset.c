@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "common/hex.h"
+#include "common/json.h"
 #include "keyd/keyset.h"
 
 #define KID_RAND_B64_LEN 24	/* base64 of the 16-octet RAND, with "==" */
@@ -67,34 +68,25 @@ int keyd_kid_check(const char *kid, char *eid, size_t eid_cap)
 	return 0;
 }
 
-/* A string member of at most max octets; NULL when absent. */
-static const char *get_string(json_t *obj, const char *field, size_t max, bool required,
-			      char *err, size_t errlen)
+/* A string member of 1 to max octets (common/json.h); NULL, with one line
+ * naming the field in err, when it is absent or not one. */
+static const char *get_string(json_t *obj, const char *field, size_t max, char *err, size_t errlen)
 {
+	struct common_json_ctx c = { .name = field, .err = err, .errlen = errlen, .plain = true };
 	json_t *v = json_object_get(obj, field);
-	const char *s;
+	const char *s = NULL;
 
-	if (!v) {
-		if (required)
-			keyd_errf(err, errlen, "%s: missing", field);
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		keyd_errf(err, errlen, "%s: not a string", field);
-		return NULL;
-	}
-	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v) || strlen(s) > max) {
-		keyd_errf(err, errlen, "%s: longer than %zu octets or contains NUL", field, max);
-		return NULL;
-	}
+	if (!v)
+		common_json_fail(&c, "missing");
+	else
+		common_json_string(&c, v, max, &s);
 	return s;
 }
 
 static int get_key(json_t *obj, const char *field, uint8_t out[E2M_ALG_KEY_LEN],
 		   char *err, size_t errlen)
 {
-	const char *s = get_string(obj, field, 2 * E2M_ALG_KEY_LEN, true, err, errlen);
+	const char *s = get_string(obj, field, 2 * E2M_ALG_KEY_LEN, err, errlen);
 
 	if (!s)
 		return -1;
@@ -119,19 +111,19 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 
 	if (!json_is_object(obj))
 		return keyd_errf(err, errlen, "keyset: not a JSON object");
-	kid = get_string(obj, "kid", E2M_KID_MAX - 1, true, err, errlen);
+	kid = get_string(obj, "kid", E2M_KID_MAX - 1, err, errlen);
 	if (!kid)
 		return -1;
 	if (keyd_kid_check(kid, ks->eid, sizeof(ks->eid)))
 		return keyd_errf(err, errlen, "kid: not base64(RAND) \"@\" EID (doc/e2m-profile.md 2)");
 	memcpy(ks->kid, kid, strlen(kid) + 1);
-	eid = get_string(obj, "eid", E2M_EID_MAX, true, err, errlen);
+	eid = get_string(obj, "eid", E2M_EID_MAX, err, errlen);
 	if (!eid)
 		return -1;
 	if (strcmp(eid, ks->eid))
 		return keyd_errf(err, errlen, "eid: differs from the EID in kid");
 
-	alg = get_string(obj, "alg", 2, true, err, errlen);
+	alg = get_string(obj, "alg", 2, err, errlen);
 	if (!alg)
 		return -1;
 	if (strlen(alg) != 2 || common_hex_decode(alg, 2, &alg_octet, 1) != 1)
@@ -142,7 +134,7 @@ static int parse_object(struct keyd_keyset *ks, json_t *obj, char *err, size_t e
 		return keyd_errf(err, errlen, "alg: IA must be 1 or 2 and EA 0, 1 or 2 (doc/e2m-profile.md 2)");
 	ks->alg = alg_octet;
 
-	derivation = get_string(obj, "derivation", 8, true, err, errlen);
+	derivation = get_string(obj, "derivation", 8, err, errlen);
 	if (!derivation)
 		return -1;
 	for (i = 0; i < sizeof(derivation_names) / sizeof(derivation_names[0]); i++)
@@ -201,18 +193,6 @@ int keyd_keyset_from_json(struct keyd_keyset *ks, const char *json, size_t len,
 	return rc;
 }
 
-static void hex_encode(const uint8_t *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}
-
 /* JSON string escaping is not needed: keyd_kid_check() admits no '"' or '\\'
  * in the base64 part, and the EID is escaped below. */
 static int put_escaped(char *out, size_t cap, const char *s)
@@ -244,8 +224,8 @@ int keyd_keyset_to_json(const struct keyd_keyset *ks, char *out, size_t cap)
 
 	if (put_escaped(kid, sizeof(kid), ks->kid) < 0 || put_escaped(eid, sizeof(eid), ks->eid) < 0)
 		return -1;
-	hex_encode(ks->k_int, sizeof(ks->k_int), k_int);
-	hex_encode(ks->k_enc, ks->k_enc_len, k_enc);
+	common_hex_encode(ks->k_int, sizeof(ks->k_int), k_int, sizeof(k_int));
+	common_hex_encode(ks->k_enc, ks->k_enc_len, k_enc, sizeof(k_enc));
 	n = snprintf(out, cap,
 		     "{\"kid\":\"%s\",\"eid\":\"%s\",\"alg\":\"%02x\",\"derivation\":\"%s\","
 		     "\"k_int\":\"%s\"%s%s%s",
