@@ -186,10 +186,68 @@ static int parse_policy(struct keyd_hss_policy *p, json_t *pol, char *err, size_
 	return 0;
 }
 
+static int parse_variant(struct keyd_hss_config *c, json_t *v, char *err, size_t errlen)
+{
+	if (!v)
+		return 0;
+	if (keyd_hss_variant_parse(json_string_value(v), &c->variant))
+		return keyd_errf(err, errlen, "variant: expected \"A\" to \"E\"");
+	c->variant_set = true;
+	return 0;
+}
+
+/* "subscribers": { "IMSI": { "eid": "...", "alg": "11" } } */
+static int parse_subscribers(struct keyd_hss_config *c, json_t *subs, char *err, size_t errlen)
+{
+	static const char *const fields[] = { "eid", "alg" };
+	const char *imsi;
+	json_t *v;
+
+	if (!subs)
+		return 0;
+	if (!json_is_object(subs) || json_object_size(subs) > KEYD_HSS_SUBSCRIBERS_MAX)
+		return keyd_errf(err, errlen, "subscribers: expected an object of at most %d IMSIs",
+				 KEYD_HSS_SUBSCRIBERS_MAX);
+	json_object_foreach(subs, imsi, v) {
+		struct keyd_hss_subscriber *s = &c->subscribers[c->n_subscribers];
+		char where[32], alg[3];
+		size_t n = strlen(imsi);
+
+		snprintf(where, sizeof(where), "subscribers.%.15s", imsi);
+		if (n < 6 || n > KEYD_HSS_IMSI_MAX || strspn(imsi, "0123456789") != n)
+			return keyd_errf(err, errlen, "%s: expected an IMSI, 6 to 15 digits", where);
+		if (!json_is_object(v))
+			return keyd_errf(err, errlen, "%s: not an object", where);
+		if (only_known(v, where, fields, 2, err, errlen) ||
+		    get_string(v, where, "eid", s->eid, sizeof(s->eid), err, errlen))
+			return -1;
+		memcpy(s->imsi, imsi, n + 1);
+		s->alg = 0x11;
+		if (json_object_get(v, "alg")) {
+			if (get_string(v, where, "alg", alg, sizeof(alg), err, errlen) ||
+			    sscanf(alg, "%2hhx", &s->alg) != 1 || strlen(alg) != 2 ||
+			    e2m_alg_check(s->alg) < 0)
+				return keyd_errf(err, errlen, "%s.alg: expected 2 hex digits, EA 0-2 "
+						 "and IA 1-2", where);
+		}
+		c->n_subscribers++;
+	}
+	return 0;
+}
+
+const struct keyd_hss_subscriber *keyd_hss_subscriber_find(const struct keyd_hss_config *c,
+							   const char *imsi)
+{
+	for (unsigned int i = 0; i < c->n_subscribers; i++)
+		if (!strcmp(c->subscribers[i].imsi, imsi))
+			return &c->subscribers[i];
+	return NULL;
+}
+
 int keyd_hss_config_parse(struct keyd_hss_config *c, const char *json, size_t len,
 			  const char *dir, char *err, size_t errlen)
 {
-	static const char *const fields[] = { "tls", "delivery", "policy" };
+	static const char *const fields[] = { "tls", "delivery", "policy", "variant", "subscribers" };
 	json_error_t jerr;
 	json_t *root;
 	int rc = -1;
@@ -200,10 +258,12 @@ int keyd_hss_config_parse(struct keyd_hss_config *c, const char *json, size_t le
 		return keyd_errf(err, errlen, "line %d: %s", jerr.line, jerr.text);
 	if (!json_is_object(root))
 		keyd_errf(err, errlen, "not a JSON object");
-	else if (!only_known(root, "", fields, 3, err, errlen) &&
+	else if (!only_known(root, "", fields, 5, err, errlen) &&
 		 !parse_tls(c, json_object_get(root, "tls"), dir, err, errlen) &&
 		 !parse_delivery(c, json_object_get(root, "delivery"), err, errlen) &&
-		 !parse_policy(&c->policy, json_object_get(root, "policy"), err, errlen))
+		 !parse_policy(&c->policy, json_object_get(root, "policy"), err, errlen) &&
+		 !parse_variant(c, json_object_get(root, "variant"), err, errlen) &&
+		 !parse_subscribers(c, json_object_get(root, "subscribers"), err, errlen))
 		rc = 0;
 	json_decref(root);
 	return rc;
