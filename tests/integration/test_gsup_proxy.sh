@@ -298,6 +298,35 @@ ck "... and a new client is served too, keysets delivered" \
 		 [ \"\$(grep -c 'IMSI $imsi_e2m: variant A: 5 of 5 keysets stored' '$work/proxy-a.log')\" -ge 3 ]" ||
 	show sai.new proxy-a.log
 
+# ---- a real SGSN (Debian's osmo-sgsn) pointed at the proxy ----
+
+if command -v osmo-sgsn >/dev/null; then
+	cat >"$work/sgsn.cfg" <<EOF
+log stderr
+ logging color 0
+ logging level all notice
+line vty
+ bind 127.0.0.1
+sgsn
+ gtp local-ip 127.0.0.1
+ gsup remote-ip 127.0.0.1
+ gsup remote-port 4300
+ auth-policy remote
+EOF
+	osmo-sgsn -c "$work/sgsn.cfg" >"$work/sgsn.log" 2>&1 &
+	sgsn_pid=$!
+	pids+=($sgsn_pid)
+	wait_log "$work/proxy-a.log" "connected as SGSN-00-00-00-00-00-00"
+	vty_conns=$( { exec 6<>/dev/tcp/127.0.0.1/4258; printf 'enable\nshow gsup-connections\n' >&6;
+		sleep 0.5; timeout 1 cat <&6; } 2>/dev/null | tr -d '\r')
+	ck "osmo-sgsn through the proxy: osmo-hlr's show gsup-connections lists 'SGSN-00-00-00-00-00-00'" \
+		grep -q "'SGSN-00-00-00-00-00-00'" <<<"$vty_conns" ||
+		{ echo "$vty_conns" | sed 's/^/#   /'; show sgsn.log proxy-a.log; }
+	kill -TERM "$sgsn_pid"; wait "$sgsn_pid" 2>/dev/null
+else
+	tap_skip "osmo-sgsn is not installed"
+fi
+
 kill -TERM "$proxy_a_pid"; wait "$proxy_a_pid"
 rc=$?
 ck "the proxy stops on SIGTERM (exit 0, no sanitizer report)" \
