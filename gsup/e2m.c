@@ -57,6 +57,7 @@ struct gsup_e2m {
 	void *done_data;
 	/* the worker: jobs in, finished job pointers out through the pipe */
 	pthread_t thread;
+	struct keyd_client *client;	/* the worker's, kept between pushes */
 	bool thread_started, stop;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -207,7 +208,15 @@ static int deliver_av(struct gsup_e2m *g, struct gsup_e2m_job *j, const struct o
 		job_logf(j, " [the keyset does not fit keyd/API.md]");
 		goto out;
 	}
-	status = keyd_hss_push(&g->hss, g->variant, &out, &expires, err, sizeof(err));
+	/* one HTTPS connection (mutual TLS) for every push, made again after
+	 * a push without an answer */
+	if (!g->client)
+		g->client = keyd_hss_client(&g->hss, g->variant, err, sizeof(err));
+	status = g->client ? keyd_client_push(g->client, &out, &expires, err, sizeof(err)) : -1;
+	if (status < 0 && g->client) {
+		keyd_client_free(g->client);
+		g->client = NULL;
+	}
 	if (status == 201) {
 		job_logf(j, " %s", out.kid);
 		rc = 0;
@@ -404,6 +413,8 @@ void gsup_e2m_destroy(struct gsup_e2m *g)
 		pthread_mutex_unlock(&g->lock);
 		pthread_join(g->thread, NULL);
 	}
+	if (g->client)
+		keyd_client_free(g->client);
 	llist_for_each_entry_safe(j, tmp, &g->jobs, list) {
 		llist_del(&j->list);
 		OPENSSL_cleanse(j->avs, sizeof(j->avs));

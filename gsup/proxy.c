@@ -7,6 +7,9 @@
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <osmocom/abis/ipa.h>
 #include <osmocom/core/linuxlist.h>
@@ -56,6 +59,35 @@ struct gsup_proxy_client {
 	struct llist_head to_client;	/* struct gsup_proxy_out */
 };
 
+/* one message, one segment, at once: no Nagle wait behind a small write */
+static void tcp_nodelay(int fd)
+{
+	int one = 1;
+
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* Writes m (IPA framed) at once when nothing waits before it in queue: a
+ * message does not wait for the next round of the select loop. What the
+ * socket did not take, or all of m when something is queued, goes through
+ * the library's queue (false). */
+static bool send_now(int fd, struct llist_head *queue, struct msgb *m)
+{
+	ssize_t n;
+
+	if (fd < 0 || !llist_empty(queue))
+		return false;
+	n = send(fd, msgb_data(m), msgb_length(m), MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n == (ssize_t)msgb_length(m)) {
+		msgb_free(m);
+		return true;
+	}
+	if (n > 0)
+		msgb_pull(m, (unsigned int)n);
+	return false;
+}
+
 /* ---- toward the HLR ---- */
 
 static void flush_up(struct gsup_proxy_client *c)
@@ -68,8 +100,15 @@ static void flush_up(struct gsup_proxy_client *c)
 		c->up_ready = false;
 		return;
 	}
-	while ((m = msgb_dequeue(&c->to_hlr)))
-		osmo_gsup_client_send(c->up, m);	/* frees m */
+	while ((m = msgb_dequeue(&c->to_hlr))) {
+		struct ipa_client_conn *link = c->up->link;
+
+		/* as osmo_gsup_client_send(), without the wait for the loop */
+		ipa_prepend_header_ext(m, IPAC_PROTO_EXT_GSUP);
+		ipa_prepend_header(m, IPAC_PROTO_OSMO);
+		if (!send_now(link->ofd ? link->ofd->fd : -1, &link->tx_queue, m))
+			ipa_client_conn_send(link, m);
+	}
 }
 
 /* ---- toward the client ---- */
@@ -84,7 +123,8 @@ static void flush_down(struct gsup_proxy_client *c)
 		llist_del(&o->list);
 		ipa_prepend_header_ext(o->msg, IPAC_PROTO_EXT_GSUP);
 		ipa_prepend_header(o->msg, IPAC_PROTO_OSMO);
-		ipa_server_conn_send(c->down, o->msg);
+		if (!send_now(c->down->ofd.fd, &c->down->tx_queue, o->msg))
+			ipa_server_conn_send(c->down, o->msg);
 		talloc_free(o);
 	}
 }
@@ -162,6 +202,7 @@ static int up_link_read(struct ipa_client_conn *link, struct msgb *msg)
 	int rc = c->up_link_read(link, msg);
 
 	if (id_get && rc >= 0 && gsupc->is_connected) {
+		tcp_nodelay(link->ofd ? link->ofd->fd : -1);
 		LOGCLIENT(c, LOGL_NOTICE, "HLR %s:%u: connected as %s\n", c->proxy->cfg.hlr_addr,
 			  c->proxy->cfg.hlr_port, c->name);
 		c->up_ready = true;
@@ -306,6 +347,7 @@ static int accept_cb(struct ipa_server_link *link, int fd)
 		return -ENOMEM;
 	}
 	c->proxy = p;
+	tcp_nodelay(fd);
 	INIT_LLIST_HEAD(&c->to_hlr);
 	INIT_LLIST_HEAD(&c->to_client);
 	snprintf(c->name, sizeof(c->name), "(unidentified)");

@@ -332,8 +332,8 @@ int keyd_hss_keyset(struct keyd_keyset *out, const struct e2m_keyset *ks, const 
 	return 0;
 }
 
-static struct keyd_client *client_for(const struct keyd_hss_config *c, enum keyd_hss_variant v,
-				       char *err, size_t errlen)
+struct keyd_client *keyd_hss_client(const struct keyd_hss_config *c, enum keyd_hss_variant v,
+				    char *err, size_t errlen)
 {
 	const struct keyd_client_tls tls = { .cert = c->cert, .key = c->key, .ca = c->ca };
 	struct keyd_client *cl;
@@ -351,7 +351,7 @@ static struct keyd_client *client_for(const struct keyd_hss_config *c, enum keyd
 int keyd_hss_push(const struct keyd_hss_config *c, enum keyd_hss_variant v,
 		  const struct keyd_keyset *ks, int64_t *expires, char *err, size_t errlen)
 {
-	struct keyd_client *cl = client_for(c, v, err, errlen);
+	struct keyd_client *cl = keyd_hss_client(c, v, err, errlen);
 	int status;
 
 	if (!cl)
@@ -363,7 +363,7 @@ int keyd_hss_push(const struct keyd_hss_config *c, enum keyd_hss_variant v,
 
 int keyd_hss_session(const struct keyd_hss_config *c, const char *kid, char *err, size_t errlen)
 {
-	struct keyd_client *cl = client_for(c, KEYD_HSS_VARIANT_B, err, errlen);
+	struct keyd_client *cl = keyd_hss_client(c, KEYD_HSS_VARIANT_B, err, errlen);
 	int status;
 
 	if (!cl)

@@ -105,6 +105,12 @@ int keyd_hss_keyset(struct keyd_keyset *out, const struct e2m_keyset *ks, const 
 int keyd_hss_push(const struct keyd_hss_config *c, enum keyd_hss_variant v,
 		  const struct keyd_keyset *ks, int64_t *expires, char *err, size_t errlen);
 
+/*! A client of delivery[v] with the HSS's TLS identity, for a front end
+ *  that pushes many keysets over one connection (keyd_client_push(),
+ *  keyd_client_free()); NULL with err when v is not configured. */
+struct keyd_client *keyd_hss_client(const struct keyd_hss_config *c, enum keyd_hss_variant v,
+				    char *err, size_t errlen);
+
 /*! Variant B's session event (POST /v1/sessions) for kid to delivery.B:
  *  the HTTP status (200 forwarded) or -1. */
 int keyd_hss_session(const struct keyd_hss_config *c, const char *kid, char *err, size_t errlen);
