@@ -8,7 +8,10 @@
  *   sai IMSI                 SendAuthInfo Request
  *   auts IMSI RAND AUTS      SendAuthInfo Request with a resynchronisation
  *   pause FILE               wait until FILE exists
+ *   burst IMSI,IMSI,...      one SendAuthInfo Request each, all sent before
+ *                            the first answer is read
  * A result prints one line per AV, "AV n RAND r AUTN a XRES x CK c IK i",
+ * then "RESULT IMSI" (so the order of a burst's answers shows),
  * an error "ERROR cause N (name)", a request without an answer within the
  * timeout "TIMEOUT". Exit: 0 every request answered with a result, 1 an
  * error or a timeout, 2 usage. */
@@ -33,6 +36,7 @@
 static struct {
 	bool ready;		/* the server has asked our identity */
 	bool answered;
+	unsigned int answers;
 	int failed;
 	int (*link_read)(struct ipa_client_conn *link, struct msgb *msg);
 } st;
@@ -69,6 +73,7 @@ static int read_cb(struct osmo_gsup_client *gsupc, struct msgb *msg)
 			hex("IK", a->ik, sizeof(a->ik));
 			printf("\n");
 		}
+		printf("RESULT %s\n", g.imsi);
 	} else if (g.message_type == OSMO_GSUP_MSGT_SEND_AUTH_INFO_ERROR) {
 		printf("ERROR cause %u (%s)\n", g.cause, get_value_string(gsm48_gmm_cause_names, g.cause));
 		st.failed++;
@@ -77,6 +82,7 @@ static int read_cb(struct osmo_gsup_client *gsupc, struct msgb *msg)
 	}
 	fflush(stdout);
 	st.answered = true;
+	st.answers++;
 	msgb_free(msg);
 	return 0;
 }
@@ -208,6 +214,33 @@ int main(int argc, char **argv)
 			g.rand = rand;
 			g.auts = auts;
 			i += 3;
+		} else if (!strcmp(argv[i], "burst") && i + 1 < argc) {
+			char *list = argv[++i], *imsi, *save = NULL;
+			unsigned int sent = 0;
+			double deadline = now() + timeout;
+			bool done = false;
+
+			if (!loop_until(&st.ready, deadline)) {
+				printf("TIMEOUT (not connected)\n");
+				st.failed++;
+				continue;
+			}
+			st.answers = 0;
+			for (imsi = strtok_r(list, ",", &save); imsi; imsi = strtok_r(NULL, ",", &save)) {
+				OSMO_STRLCPY_ARRAY(g.imsi, imsi);
+				if (osmo_gsup_client_enc_send(gc, &g) == 0)
+					sent++;
+			}
+			while (!done && now() < deadline) {
+				if (!osmo_select_main(1))
+					nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
+				done = st.answers >= sent;
+			}
+			if (!done) {
+				printf("TIMEOUT (%u of %u answered)\n", st.answers, sent);
+				st.failed++;
+			}
+			continue;
 		} else if (!strcmp(argv[i], "pause") && i + 1 < argc) {
 			struct stat sb;
 			double deadline = now() + 60;

@@ -242,6 +242,13 @@ rc=$?
 ck "an unknown IMSI: osmo-hlr's error passes through (exit 1, ERROR cause)" \
 	bash -c "[ $rc -eq 1 ] && grep -q '^ERROR cause' '$work/sai.unknown'" || show sai.unknown
 
+# ---- order: results held for their keysets keep their place ----
+
+client sai.burst "$proxy_a" "$msc" burst "$imsi_e2m,$imsi_none,$imsi_none,$imsi_e2m,$imsi_none"
+ck "a burst of 5 requests (E2M and not): 5 results in the order asked, 25 AVs" \
+	bash -c "[ \"\$(sed -n 's/^RESULT //p' '$work/sai.burst' | tr '\n' ,)\" = '$imsi_e2m,$imsi_none,$imsi_none,$imsi_e2m,$imsi_none,' ] &&
+		 [ \"\$(grep -c '^AV ' '$work/sai.burst')\" = 25 ]" || show sai.burst sai.burst.err proxy-a.log
+
 # ---- resynchronisation through the proxy ----
 
 device 0 3g "$(av 0 RAND <"$work/sai.a")" "$(av 0 AUTN <"$work/sai.a")"
