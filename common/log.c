@@ -32,6 +32,8 @@ static const struct log_info_cat common_log_cats[] = {
 		   .enabled = 1, .loglevel = LOGL_NOTICE },
 	[DEDP] = { .name = "DEDP", .description = "Device: EDP session",
 		   .enabled = 1, .loglevel = LOGL_NOTICE },
+	[DGSUP] = { .name = "DGSUP", .description = "GSUP proxy",
+		    .enabled = 1, .loglevel = LOGL_NOTICE },
 };
 
 const struct log_info common_log_info = {

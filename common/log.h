@@ -20,6 +20,7 @@ enum common_log_cat {
 	DKEYD,		/* key service (keyd/) */
 	DHSE,		/* the HSE's EDP service (hse/) */
 	DEDP,		/* the device's EDP session (bridge/edp_device.c) */
+	DGSUP,		/* the GSUP proxy (gsup/) */
 };
 
 extern const struct log_info common_log_info;

@@ -148,10 +148,79 @@ static int parse_policy(struct common_json_ctx *c, json_t *v)
 	return common_json_object(c, v, policy_fields, sizeof(policy_fields) / sizeof(policy_fields[0]));
 }
 
+static int parse_variant(struct common_json_ctx *c, json_t *v)
+{
+	if (keyd_hss_variant_parse(json_string_value(v), &HSS(c)->variant))
+		return common_json_fail(c, "expected \"A\" to \"E\"");
+	HSS(c)->variant_set = true;
+	return 0;
+}
+
+/* "subscribers": { "IMSI": { "eid": "...", "alg": "11" } }: subscribers
+ * with E2M that have no card profile at hand */
+static int parse_subscribers(struct common_json_ctx *c, json_t *v)
+{
+	static const char *const fields[] = { "eid", "alg" };
+	struct keyd_hss_config *cfg = HSS(c);
+	const char *imsi, *eid, *alg;
+	json_t *m;
+
+	if (!json_is_object(v) || json_object_size(v) > KEYD_HSS_SUBSCRIBERS_MAX)
+		return common_json_fail(c, "expected an object of at most %d IMSIs",
+					KEYD_HSS_SUBSCRIBERS_MAX);
+	json_object_foreach(v, imsi, m) {
+		struct keyd_hss_subscriber *s = &cfg->subscribers[cfg->n_subscribers];
+		struct common_json_ctx sc = *c, fc;
+		char name[40], field[48];
+		uint16_t octet;
+		size_t n = strlen(imsi);
+
+		snprintf(name, sizeof(name), "%s.%.15s", c->name, imsi);
+		sc.name = name;
+		if (n < 6 || n > KEYD_HSS_IMSI_MAX || strspn(imsi, "0123456789") != n)
+			return common_json_fail(&sc, "expected an IMSI, 6 to 15 digits");
+		if (!json_is_object(m))
+			return common_json_fail(&sc, "not an object");
+		if (common_json_only(&sc, m, fields, 2))
+			return -1;
+		fc = sc;
+		fc.name = field;
+		snprintf(field, sizeof(field), "%s.eid", name);
+		if (!json_object_get(m, "eid"))
+			return common_json_fail(&fc, "missing");
+		if (common_json_string(&fc, json_object_get(m, "eid"), sizeof(s->eid) - 1, &eid))
+			return -1;
+		memcpy(s->eid, eid, strlen(eid) + 1);
+		memcpy(s->imsi, imsi, n + 1);
+		s->alg = 0x11;
+		snprintf(field, sizeof(field), "%s.alg", name);
+		if (json_object_get(m, "alg")) {
+			if (common_json_string(&fc, json_object_get(m, "alg"), 2, &alg) ||
+			    common_json_hex_octets(&fc, json_object_get(m, "alg"), 1, &octet) ||
+			    e2m_alg_check((uint8_t)octet) < 0)
+				return common_json_fail(&fc, "expected 2 hex digits, EA 0-2 and IA 1-2");
+			s->alg = (uint8_t)octet;
+		}
+		cfg->n_subscribers++;
+	}
+	return 0;
+}
+
+const struct keyd_hss_subscriber *keyd_hss_subscriber_find(const struct keyd_hss_config *c,
+							   const char *imsi)
+{
+	for (unsigned int i = 0; i < c->n_subscribers; i++)
+		if (!strcmp(c->subscribers[i].imsi, imsi))
+			return &c->subscribers[i];
+	return NULL;
+}
+
 static const struct common_json_field config_fields[] = {
 	{ .name = "tls", .parse = parse_tls },
 	{ .name = "delivery", .parse = parse_delivery },
 	{ .name = "policy", .parse = parse_policy },
+	{ .name = "variant", .parse = parse_variant },
+	{ .name = "subscribers", .parse = parse_subscribers },
 };
 
 int keyd_hss_config_parse(struct keyd_hss_config *c, const char *json, size_t len,
@@ -243,8 +312,8 @@ int keyd_hss_keyset(struct keyd_keyset *out, const struct e2m_keyset *ks, const 
 	return 0;
 }
 
-static struct keyd_client *client_for(const struct keyd_hss_config *c, enum keyd_hss_variant v,
-				       char *err, size_t errlen)
+struct keyd_client *keyd_hss_client(const struct keyd_hss_config *c, enum keyd_hss_variant v,
+				    char *err, size_t errlen)
 {
 	const struct keyd_client_tls tls = { .cert = c->cert, .key = c->key, .ca = c->ca };
 	struct keyd_client *cl;
@@ -262,7 +331,7 @@ static struct keyd_client *client_for(const struct keyd_hss_config *c, enum keyd
 int keyd_hss_push(const struct keyd_hss_config *c, enum keyd_hss_variant v,
 		  const struct keyd_keyset *ks, int64_t *expires, char *err, size_t errlen)
 {
-	struct keyd_client *cl = client_for(c, v, err, errlen);
+	struct keyd_client *cl = keyd_hss_client(c, v, err, errlen);
 	int status;
 
 	if (!cl)
@@ -274,7 +343,7 @@ int keyd_hss_push(const struct keyd_hss_config *c, enum keyd_hss_variant v,
 
 int keyd_hss_session(const struct keyd_hss_config *c, const char *kid, char *err, size_t errlen)
 {
-	struct keyd_client *cl = client_for(c, KEYD_HSS_VARIANT_B, err, errlen);
+	struct keyd_client *cl = keyd_hss_client(c, KEYD_HSS_VARIANT_B, err, errlen);
 	int status;
 
 	if (!cl)

@@ -11,6 +11,7 @@ E2M_DEB_PACKAGES=(
 	libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev libpq-dev	# keyd/
 	gnutls-bin curl jq postgresql	# certtool, the keyd tests and keyflow.sh, keyd's PostgreSQL store
 	libosmocore-utils	# osmo-auc-gen: the independent AuC of tests/integration/test_auc_tool.sh
+	osmo-hlr libosmo-gsup-client-dev libosmo-abis-dev osmo-msc osmo-sgsn	# gsup/: the GSUP proxy and its tests against a real osmo-hlr
 	pcscd pcsc-tools vsmartcard-vpcd
 	iproute2 util-linux procps
 	clang libclang-rt-14-dev llvm-14	# tools/fuzz.sh: libFuzzer, llvm-symbolizer

@@ -10,7 +10,7 @@ set -u
 . "$top_srcdir/tests/helpers/tap.sh"
 cd "$top_srcdir" || exit 1
 
-libs="common apdu aka e2m usim bridge keyd hse"
+libs="common apdu aka e2m usim bridge keyd hse gsup"
 work=$(mktemp -d)
 
 # "FILE HEADER" for every project include of every library source
@@ -45,7 +45,7 @@ card="$top_builddir/usim/e2msim-card"
 if [ -x "$card" ]; then
 	readelf -d "$card" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' >"$work/needed"
 	tap_check "e2msim-card links no libcurl, GnuTLS, libmicrohttpd or libpq ($(tr '\n' ' ' <"$work/needed"))" \
-		bash -c "! grep -Eq 'curl|gnutls|microhttpd|libpq' '$work/needed'"
+		bash -c "! grep -Eq 'curl|gnutls|microhttpd|libpq|osmoabis|gsup-client' '$work/needed'"
 else
 	tap_fail "e2msim-card is built"
 fi

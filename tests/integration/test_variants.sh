@@ -134,6 +134,10 @@ a bad PLMN|{ $tls, "policy": { "no_confidentiality": ["00202", "0010"] } }|polic
 a bad policy bit|{ $tls, "policy": { "confidentiality": "yes" } }|policy.confidentiality
 a missing key file|{ "tls": { "cert": "$pki/ca.pem", "key": "$work/nothing.key", "ca": "$pki/ca.pem" } }|tls.key: cannot read
 variant A not configured|{ $tls, "delivery": { "D": "$emks" } }|delivery.A: not configured
+a bad default variant|{ $tls, "variant": "F" }|variant: expected "A" to "E"
+a subscriber without an IMSI|{ $tls, "subscribers": { "0010": { "eid": "$eid" } } }|subscribers.0010: expected an IMSI
+a subscriber without an EID|{ $tls, "subscribers": { "001010000000061": { "alg": "11" } } }|subscribers.001010000000061.eid: missing
+a subscriber's bad ALG|{ $tls, "subscribers": { "001010000000061": { "eid": "$eid", "alg": "33" } } }|subscribers.001010000000061.alg
 EOF
 
 # ---- helpers ----
