@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "apdu/sw.h"
 #include "apdu/vicc.h"
 
 #define RECONNECT_MS 200
@@ -36,6 +37,7 @@ void apdu_vicc_disconnect(struct apdu_vicc *v)
 	v->fd = -1;
 	v->powered = false;
 	v->held = -1;
+	v->out_len = 0;
 	apdu_vpcd_rx_init(&v->rx);
 }
 
@@ -120,22 +122,45 @@ static void held_release(struct apdu_vicc *v)
 	v->held = -1;
 }
 
+/* Send the answer held for ops->durable, once what it answers is durable;
+ * '6581' instead when it cannot be made so. */
+static int answer_release(struct apdu_vicc *v)
+{
+	static const uint8_t not_durable[2] = { APDU_SW_MEMORY_PROBLEM >> 8,
+						APDU_SW_MEMORY_PROBLEM & 0xff };
+	size_t len = v->out_len;
+
+	if (!len)
+		return 0;
+	v->out_len = 0;
+	if (!v->ops->durable(v))
+		return apdu_vpcd_send(v->fd, not_durable, sizeof(not_durable));
+	return apdu_vpcd_send(v->fd, v->out, len);
+}
+
+/* A C-APDU's answer: sent at once, or held until the end of the poll round
+ * when the slot has ops->durable (group commit). */
 static int answer_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t len)
 {
-	uint8_t rapdu[APDU_VPCD_FRAME_MAX];
-	size_t rlen = v->ops->apdu(v, capdu, len, rapdu, sizeof(rapdu));
+	size_t rlen = v->ops->apdu(v, capdu, len, v->out, sizeof(v->out));
 
 	if (rlen < 2)
 		return -ENODEV;
-	return apdu_vpcd_send(v->fd, rapdu, rlen);
+	if (v->ops->durable) {
+		v->out_len = rlen;
+		return 0;
+	}
+	return apdu_vpcd_send(v->fd, v->out, rlen);
 }
 
 /* One complete frame: a control octet or a C-APDU (see above). */
 static int handle_frame(struct apdu_vicc *v, const uint8_t *frame, size_t len)
 {
 	uint8_t atr[64];	/* ISO/IEC 7816-3 8.2: at most 33 octets */
-	int n;
+	int n = answer_release(v);	/* answers leave in order */
 
+	if (n < 0)
+		return n;
 	held_release(v);
 	if (len != 1)
 		return answer_apdu(v, frame, len);
@@ -273,6 +298,16 @@ int apdu_vicc_serve(struct apdu_vicc *slots, size_t n, volatile sig_atomic_t *st
 		now = now_ms();
 		for (size_t i = 0; i < n; i++)
 			held_expire(&slots[i], now);
+		/* the answers of this round: the first makes every change
+		 * durable, the others find theirs so */
+		for (size_t i = 0; i < n; i++) {
+			int rc;
+			if (slots[i].fd < 0 || !slots[i].out_len)
+				continue;
+			rc = answer_release(&slots[i]);
+			if (rc < 0)
+				leave(&slots[i], rc);
+		}
 	}
 	return 0;
 }

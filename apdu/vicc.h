@@ -25,6 +25,11 @@ struct apdu_vicc_ops {
 		       uint8_t *rapdu, size_t rcap);
 	/* Optional: whether there is a card to offer; polled while waiting. */
 	bool (*present)(struct apdu_vicc *v);
+	/* Optional: make what the last C-APDU changed durable before its answer
+	 * leaves. With it, answers are held until the end of the poll round and
+	 * this is called for each then (the first call can flush for all: group
+	 * commit); false: not durable, '6581' (memory problem) goes instead. */
+	bool (*durable)(struct apdu_vicc *v);
 };
 
 struct apdu_vicc {
@@ -39,6 +44,8 @@ struct apdu_vicc {
 	int held;		/* a 1-octet 00/01/02 not yet known to be a control, or -1 */
 	int64_t held_until;	/* monotonic ms: no frame by then, a C-APDU */
 	struct apdu_vpcd_rx rx;
+	size_t out_len;		/* an answer held for ops->durable, or 0 */
+	uint8_t out[APDU_VPCD_FRAME_MAX];
 };
 
 void apdu_vicc_init(struct apdu_vicc *v, const struct apdu_vicc_ops *ops, void *priv,

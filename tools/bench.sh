@@ -8,6 +8,10 @@
 #     against a do-nothing echo card, the floor of the PC/SC stack
 #     (tests/bench/bench_pcsc.c, tests/helpers/echo-card.c; inside tools/pcsc-env.sh);
 #  3. the resident memory of e2msim-card serving 1 and 16 cards;
+#  4. E2M AUTHENTICATEs per second with the durable store, one card alone
+#     and 16 cards of one process at once (group commit);
+# beside the disk's flush floor, measured in the same run on the filesystem
+# of the durable store (tests/bench/bench_fsync.c: 4 KiB pwrite + fdatasync);
 # and prints one Markdown report with the machine it ran on and the targets
 # of the issue next to the figures. Not a test: it judges nothing but
 # "met" / "NOT met" against those targets; wrong answers of a card make
@@ -29,7 +33,7 @@ RSS_TARGET_KIB=1024	# < 1 MiB resident memory per served card
 
 # Part 2 and 3, run inside tools/pcsc-env.sh: bench.sh --pcsc-part TMP COUNT
 pcsc_part() {
-	local tmp=$1 count=$2 pids=() i
+	local tmp=$1 count=$2 flush=$3 pids=() i
 	local rc=0 profiles=()
 
 	# 16 profiles: the E2M test profile with distinct ICCIDs and IMSIs
@@ -67,12 +71,12 @@ pcsc_part() {
 	"$CARD" --profile "$p0" --state :memory: --vpcd 127.0.0.1:35965 2>>"$tmp/card.log" &
 	pids+=($!)
 	wait_present 0 1 2
-	"$TESTS/bench_pcsc" --profile "$p0" --count "$count" --echo 1 \
+	"$TESTS/bench_pcsc" --profile "$p0" --count "$count" --echo 1 --flush-us "$flush" \
 		"e2msim-card, durable store=0" "e2msim-card, store in memory=2" || rc=1
 	stop_all 0 1 2
 	echo
 	echo "Readers take turns in blocks of 10 exchanges, so that other load on the machine falls on all alike; 50 more per reader and APDU before, as warm-up. The target is checked on the median."
-	echo "The durable card commits every accepted SQN (WAL, synchronous=FULL) before it answers."
+	echo "The durable card makes every accepted SQN durable (one pwrite and one fdatasync of its journal) before it answers. Floor: the echo card's median, plus for a durable change one fdatasync ($flush µs, measured above)."
 	echo
 
 	echo "### 3. Resident memory of one e2msim-card process (VmRSS)"
@@ -102,6 +106,28 @@ pcsc_part() {
 	echo "| per served card, (RSS16 - RSS1) / 15 | $per | - | < $RSS_TARGET_KIB KiB | $([ "$per" -lt "$RSS_TARGET_KIB" ] && echo met || echo '**NOT met**') |"
 	echo
 	echo "Durable store (a file); 16 cards on vpcd ports 35963..35978 (tools/pcsc-env.sh --readers 8)."
+	echo
+	echo "### 4. E2M AUTHENTICATE throughput, durable store, cards of one process at once"
+	echo
+	"$CARD" "${profiles[@]}" --state "$tmp/conc.state" --repersonalize 2>>"$tmp/card.log" &
+	pids+=($!)
+	wait_present $(seq 0 15)
+	local one sixteen n1=$((count * 2)) n16=$((count / 2))
+	one=$("$TESTS/bench_pcsc" --profile "$p0" --count "$n1" --concurrent 0) || rc=1
+	sixteen=$("$TESTS/bench_pcsc" --profile "$p0" --count "$n16" --skip "$n1" --concurrent $(seq 0 15)) || rc=1
+	stop_all
+	read -r _ ops1 s1 ps1 <<<"$one"
+	read -r _ ops16 s16 ps16 <<<"$sixteen"
+	local ratio
+	ratio=$(awk -v a="$ps16" -v b="$ps1" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	echo "| Cards at once | AUTHENTICATEs | Seconds | Per second | Ratio to one card | 16 x one card | Target | Result |"
+	echo "|---:|---:|---:|---:|---:|---:|---|---|"
+	echo "| 1 | $ops1 | $s1 | $ps1 | 1.00 | - | - | (reference) |"
+	echo "| 16 | $ops16 | $s16 | $ps16 | $ratio | $((ps1 * 16)) | >= 4 x one card | $(awk -v r="$ratio" 'BEGIN { print (r >= 4 ? "met" : "**NOT met**") }') |"
+	echo
+	echo "One thread per reader, each with its own PC/SC context, AUTHENTICATE after AUTHENTICATE; the card process answers the cards whose C-APDUs came in one poll round after one shared flush (group commit)."
+	echo
+
 	return $rc
 }
 
@@ -114,7 +140,7 @@ busy_processes() {
 }
 
 if [ "${1:-}" = --pcsc-part ]; then
-	pcsc_part "$2" "$3"
+	pcsc_part "$2" "$3" "$4"
 	exit
 fi
 
@@ -138,7 +164,7 @@ e2m_install_deps
 echo "Building in $E2M_BUILD (-g -O2, no sanitizers) ..." >&2
 unset CFLAGS CPPFLAGS LDFLAGS
 e2m_build --disable-sanitize --disable-werror
-make -C "$TESTS" bench_auth bench_pcsc echo-card pcsc-wait >>"$E2M_BUILD/make.out" 2>&1 ||
+make -C "$TESTS" bench_auth bench_pcsc bench_fsync echo-card pcsc-wait >>"$E2M_BUILD/make.out" 2>&1 ||
 	{ tail -30 "$E2M_BUILD/make.out"; exit 1; }
 
 tmp=$(mktemp -d "$E2M_BUILD/bench.XXXXXX")	# on the filesystem of the tree
@@ -160,6 +186,9 @@ rc=0
 	echo "- Source: $(git -C "$E2M_TOP" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$E2M_TOP" status --porcelain 2>/dev/null)" ] && echo ' with uncommitted changes')"
 	echo "- Durable store: a file in $tmp ($(df -T "$tmp" | awk 'NR == 2 { print $2 " on " $1 }'))"
 	echo
+	read -r flush_us flush_p99 <<<"$("$TESTS/bench_fsync" "$tmp" 2000)"
+	echo "- Disk flush floor: one 4 KiB pwrite + fdatasync over allocated blocks of a file in $tmp, 2000 times: median $flush_us µs, p99 $flush_p99 µs"
+	echo
 	echo "### 1. E2M AUTHENTICATE in process, one thread (usim_card_apdu, no sockets)"
 	echo
 } | tee "$out"
@@ -174,7 +203,8 @@ echo "Running the in-process benchmark ..." >&2
 } | tee -a "$out"
 
 echo "Running pcscd + vpcd (tools/pcsc-env.sh --readers 8) ..." >&2
-"$E2M_TOP/tools/pcsc-env.sh" --readers 8 -- "$0" --pcsc-part "$tmp" "$count" | tee -a "$out" || rc=1
+flush_us=$(sed -n 's/^- Disk flush floor: .*median \([0-9.]*\) µs.*/\1/p' "$out")
+"$E2M_TOP/tools/pcsc-env.sh" --readers 8 -- "$0" --pcsc-part "$tmp" "$count" "$flush_us" | tee -a "$out" || rc=1
 
 {
 	echo
@@ -185,9 +215,10 @@ echo "Running pcscd + vpcd (tools/pcsc-env.sh --readers 8) ..." >&2
 	echo "| Figure | Value | Target | Result |"
 	echo "|---|---:|---|---|"
 	awk -F' *\\| *' '
-		/^### 1\./ { s = 1 } /^### 2\./ { s = 2 } /^### 3\./ { s = 3 }
+		/^### 1\./ { s = 1 } /^### 2\./ { s = 2 } /^### 3\./ { s = 3 } /^### 4\./ { s = 4 }
 		s == 1 && $10 ~ /^>=/ { print "| E2M AUTHENTICATE in process, " $2 ", store " $4 " | " $7 "/s | " $10 " | " $11 " |" }
-		s == 2 && $13 ~ /median/ { print "| " $2 ", " $3 ", median ratio to the echo card | " $9 " | " $13 " | " $14 " |" }
+		s == 2 && $15 ~ /median/ { print "| " $2 ", " $3 ", median ratio to its floor | " $13 " | " $15 " | " $16 " |" }
+		s == 4 && $8 ~ /one card/ { print "| E2M AUTHENTICATE/s, durable, 16 cards at once against one card | " $6 " (" $5 "/s) | " $8 " | " $9 " |" }
 		s == 3 && $5 ~ /KiB/ { print "| memory per served card | " $3 " KiB | " $5 " | " $6 " |" }
 	' "$out"
 } | tee -a "$out.targets"

@@ -249,6 +249,7 @@ uint16_t usim_card_write(struct usim_card *card, int node, size_t offset,
 		     card->fs->nodes[owner].def->path);
 		return APDU_SW_MEMORY_PROBLEM;
 	}
+	card->change_lsn = usim_store_last_change(card->store);
 	memcpy(card->content[owner], next, size);
 	return APDU_SW_OK;
 }
@@ -260,6 +261,7 @@ uint16_t usim_card_save_pin(struct usim_card *card, int pin_id)
 		LOGP(DSTORE, LOGL_ERROR, "%s: cannot store PIN state\n", card->iccid);
 		return APDU_SW_MEMORY_PROBLEM;
 	}
+	card->change_lsn = usim_store_last_change(card->store);
 	return APDU_SW_OK;
 }
 
@@ -288,6 +290,16 @@ uint16_t usim_card_save_sqn(struct usim_card *card, unsigned int ind, uint64_t s
 		LOGP(DSTORE, LOGL_ERROR, "%s: cannot store SQN slot %u\n", card->iccid, ind);
 		return APDU_SW_MEMORY_PROBLEM;
 	}
+	card->change_lsn = usim_store_last_change(card->store);
 	card->sqn_state.seq[ind] = seq;
 	return APDU_SW_OK;
+}
+
+/*! Make the card's changes durable, when its store defers them
+ *  (usim_store_set_deferred): called before an answer leaves. The changes
+ *  of every card that waits share the flush. 0, or -EIO: not durable, the
+ *  answer must not claim them. */
+int usim_card_sync(struct usim_card *card)
+{
+	return usim_store_sync(card->store, card->change_lsn);
 }

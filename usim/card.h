@@ -53,6 +53,7 @@ struct usim_card {
 	struct aka_sqn_params sqn;
 	struct aka_sqn_state sqn_state;
 	struct usim_card_e2m e2m;
+	uint64_t change_lsn;		/* store LSN of the card's last change */
 	/* nodes AUTHENTICATE reads on every run, looked up once */
 	int node_ust, node_e2m_pol, node_e2m_eid;
 	struct usim_pin pin[USIM_PIN_COUNT];
@@ -74,6 +75,7 @@ uint16_t usim_card_write(struct usim_card *card, int node, size_t offset,
 			 const uint8_t *data, size_t len);
 uint16_t usim_card_save_pin(struct usim_card *card, int pin_id);
 uint16_t usim_card_save_sqn(struct usim_card *card, unsigned int ind, uint64_t seq);
+int usim_card_sync(struct usim_card *card);
 bool usim_card_file_present(const struct usim_card *card, int node);
 uint16_t usim_card_access(const struct usim_card *card, int node, unsigned int op);
 

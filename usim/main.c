@@ -97,10 +97,18 @@ static size_t card_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen,
 	return rlen;
 }
 
+/* The answer leaves only once the card's changes are durable: the store
+ * defers its flush, so that the cards answered in one round share it. */
+static bool card_durable(struct apdu_vicc *v)
+{
+	return usim_card_sync(v->priv) == 0;
+}
+
 static const struct apdu_vicc_ops card_ops = {
 	.atr = card_atr,
 	.power = card_power,
 	.apdu = card_apdu,
+	.durable = card_durable,
 };
 
 /* The SQN array as the card holds it: IND, SEQ, and SQN = SEQ || IND. */
@@ -261,6 +269,7 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
 	}
+	usim_store_set_deferred(store, true);
 	rc = apdu_vicc_serve(slots, n, &stop_requested);
 	LOGP(DCARD, LOGL_NOTICE, "signal %d, shutting down\n", (int)stop_requested);
 out:

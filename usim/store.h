@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Card state in an embedded SQLite database, keyed by ICCID, so that one
- * store holds many cards. Every change is committed (synchronous=FULL) before
- * the call returns: the card writes its EEPROM before it answers. A store
- * opened as ":memory:" lives as long as the process, its SQN slots in an
- * array rather than in SQLite. */
+ * store holds many cards. A change is durable (one flush of the store's
+ * journal, usim/journal.h) before the call returns, or, once
+ * usim_store_set_deferred() is set, before usim_store_sync() returns: the
+ * card writes its EEPROM before it answers. A store opened as ":memory:"
+ * lives as long as the process, its SQN slots in an array rather than in
+ * SQLite. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +24,9 @@ int usim_store_card_forget(struct usim_store *st, const char *iccid);
 int usim_store_begin(struct usim_store *st);
 int usim_store_commit(struct usim_store *st);
 int usim_store_rollback(struct usim_store *st);
+void usim_store_set_deferred(struct usim_store *st, bool deferred);
+uint64_t usim_store_last_change(const struct usim_store *st);
+int usim_store_sync(struct usim_store *st, uint64_t upto);
 
 int usim_store_put_file(struct usim_store *st, const char *iccid, const char *path,
 			const uint8_t *data, size_t len);

@@ -457,7 +457,7 @@ int main(int argc, char **argv)
 			if (run_card(a, path, min_ops_durable, ops, &r) < 0)
 				return 1;
 			remove_store(path);
-			print_row(a->name, "e2msim card, E2M AUTHENTICATE", "durable (WAL, FULL)", &r,
+			print_row(a->name, "e2msim card, E2M AUTHENTICATE", "durable (journal)", &r,
 				  TARGET_DURABLE);
 		}
 		if (!row || !strcmp(row, "auc")) {

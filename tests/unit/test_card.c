@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <osmocom/core/talloc.h>
@@ -469,6 +470,8 @@ static void test_store_reload(void **state)
 	unlink(side);
 	snprintf(side, sizeof(side), "%s-shm", path);
 	unlink(side);
+	snprintf(side, sizeof(side), "%s.journal", path);
+	unlink(side);
 	profile_free(p);
 }
 
@@ -521,6 +524,104 @@ static void test_store_sqn(void **state)
 	unlink(side);
 	snprintf(side, sizeof(side), "%s-shm", path);
 	unlink(side);
+	snprintf(side, sizeof(side), "%s.journal", path);
+	unlink(side);
+}
+
+/* A torn journal (usim/journal.h): the store's journal cut at a random
+ * offset, or with a flipped octet, as power lost in the middle of a write
+ * leaves it. The store opens, always, at the last change whole before the
+ * cut, never at a later or a made-up one; a change made after the recovery
+ * survives the next open (the records of before, past the new ones, are of
+ * an older epoch and never read again). */
+#define TORN_CHANGES	60
+#define TORN_REC	48	/* an SQN record of ICCID "89001": 24 + 17, padded to 8 */
+
+static void torn_trial(const char *path, unsigned int r)
+{
+	char jpath[96];
+	uint64_t seq[4] = { 0 };
+	struct usim_store *st;
+	char err[512];
+	size_t cut = r % (TORN_CHANGES * TORN_REC + TORN_REC);
+	unsigned int whole = 0;
+	pid_t pid;
+	int status;
+
+	snprintf(jpath, sizeof(jpath), "%s.journal", path);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* killed after its last change: no close, no checkpoint */
+		if (usim_store_open(&st, path, err, sizeof(err)) < 0)
+			_exit(1);
+		for (uint64_t k = 1; k <= TORN_CHANGES; k++) {
+			if (usim_store_put_sqn(st, "89001", 0, k) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (r & 1) {
+		assert_int_equal(truncate(jpath, (off_t)cut), 0);
+	} else {
+		FILE *f = fopen(jpath, "r+b");
+		int c;
+
+		assert_non_null(f);
+		assert_int_equal(fseek(f, (long)cut, SEEK_SET), 0);
+		c = fgetc(f);
+		assert_int_equal(fseek(f, (long)cut, SEEK_SET), 0);
+		fputc(c ^ 0x5a, f);
+		fclose(f);
+	}
+	/* a cut keeps record k whole when it leaves its first 34 octets: the
+	 * rest (the high octets of SEQ <= 60, the padding) are zeros, as the
+	 * file is filled again; a flipped octet breaks it in its first 41 */
+	for (unsigned int k = 1; k <= TORN_CHANGES; k++)
+		whole += (k - 1) * TORN_REC + (r & 1 ? 34 : TORN_REC - 7) <= cut;
+	/* a flipped octet in a record's padding breaks nothing */
+	if (!(r & 1) && cut % TORN_REC >= TORN_REC - 7)
+		whole = TORN_CHANGES;
+	assert_int_equal(usim_store_open(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(usim_store_get_sqn(st, "89001", seq, 4), whole ? 1 : 0);
+	assert_true(seq[0] == whole);
+	usim_store_close(st);
+	/* one change more, and killed again */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(usim_store_open(&st, path, err, sizeof(err)) < 0 ||
+		      usim_store_put_sqn(st, "89001", 0, 1000 + r) < 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(usim_store_open(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(usim_store_get_sqn(st, "89001", seq, 4), 1);
+	assert_true(seq[0] == 1000 + r);
+	usim_store_close(st);
+}
+
+static void test_store_torn_journal(void **state)
+{
+	unsigned int r = 12345;
+
+	for (int trial = 0; trial < 40; trial++) {
+		char path[] = "/tmp/test_card.XXXXXX", side[64];
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		close(fd);
+		r = r * 1103515245u + 12345u;
+		torn_trial(path, (r >> 8) ^ (unsigned int)trial);
+		unlink(path);
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s.journal", path);
+		unlink(side);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -676,6 +777,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_profile_minimal),
 	cmocka_unit_test(test_store_reload),
 	cmocka_unit_test(test_store_sqn),
+	cmocka_unit_test(test_store_torn_journal),
 	cmocka_unit_test(test_coding_card),
 };
 
