@@ -96,7 +96,7 @@ pcsc_part() {
 	"$TESTS/bench_pcsc" --profile "$p0" --touch $(seq 0 15) || rc=1
 	local rss16
 	rss16=$(rss_of "${pids[0]}")
-	stop_all
+	stop_all $(seq 0 15)	# the readers empty before the next card process
 
 	local per=$(( (rss16 - rss1) / 15 ))
 	echo "| e2msim-card serving | VmRSS KiB | Cards connected to vpcd and answered | Target | Result |"
