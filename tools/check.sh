@@ -3,7 +3,7 @@
 # Installs what is missing, builds with warnings as errors and ASan + UBSan,
 # runs every test (unit, APDU scripts, pcscd + vpcd integration; the crash
 # test with E2M_CRASH_KILLS (40) kills), then the fuzzers (tools/fuzz.sh):
-# their corpora and E2M_FUZZ_SECONDS (10) of search each, and ends with
+# their corpora and E2M_FUZZ_SECONDS (5) of search each, and ends with
 # "N passed, N failed, N skipped". The long runs (200 kills, an hour of
 # fuzzing) are `make check-long`.
 set -uo pipefail
@@ -52,9 +52,9 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
 
-# The libFuzzer targets (tools/fuzz.sh, clang): E2M_FUZZ_SECONDS (10) each
+# The libFuzzer targets (tools/fuzz.sh, clang): E2M_FUZZ_SECONDS (5) each
 # after their corpora, one TAP line each; 0 replays the corpora only.
-fuzz_out=$("$(dirname "$0")/fuzz.sh" "${E2M_FUZZ_SECONDS:-10}")
+fuzz_out=$("$(dirname "$0")/fuzz.sh" "${E2M_FUZZ_SECONDS:-5}")
 fuzz_rc=$?
 echo "$fuzz_out"
 fuzz_ok=$(grep -c '^ok ' <<<"$fuzz_out")
