@@ -37,7 +37,8 @@ script_pairs() {
 	done
 }
 
-rm -rf "$out"
+# only the corpora made here: keyset, e2m_msg and edp are written by hand
+rm -rf "$out/card" "$out/vpcd" "$out/atcsim" "$out/profile"
 mkdir -p "$out/card" "$out/vpcd" "$out/atcsim" "$out/profile"
 
 # fuzz_card: every script as one session; a reset is the length FFFF.
