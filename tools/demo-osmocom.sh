@@ -44,21 +44,8 @@ cleanup() {
 trap cleanup EXIT
 
 step "osmo-hlr with its own configuration and database (VTY 127.0.0.1:4258, GSUP 127.0.0.1:4222)"
-cat >"$work/hlr.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level main notice
-line vty
- bind 127.0.0.1
-hlr
- gsup
-  bind ip 127.0.0.1
-EOF
-osmo-hlr -c "$work/hlr.cfg" -l "$work/hlr.db" >"$work/hlr.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do { exec 4<>/dev/tcp/127.0.0.1/4258; } 2>/dev/null && break; sleep 0.1; done
-exec 4<&-
+e2m_osmo_hlr_start "$work" || true	# the provisioning below says so if it is not up
+pids+=("$e2m_osmo_hlr_pid")
 
 step "Provisioning $(basename "$profile") into osmo-hlr through its VTY"
 "$E2M_TOP/tools/e2msim-hlr-provision" --vty 127.0.0.1:4258 "$profile"

@@ -39,21 +39,8 @@ wait_for() {	# FILE PATTERN
 }
 rhex() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 
-cat >"$work/hlr.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level all error
-line vty
- bind 127.0.0.1
-hlr
- gsup
-  bind ip 127.0.0.1
-EOF
-osmo-hlr -c "$work/hlr.cfg" -l "$work/hlr.db" >"$work/hlr.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do { exec 4<>/dev/tcp/127.0.0.1/4258; } 2>/dev/null && break; sleep 0.1; done
-exec 4<&-
+e2m_osmo_hlr_start "$work" "all error" || true	# gsup_bench says so if it is not up
+pids+=("$e2m_osmo_hlr_pid")
 
 mkdir -p "$work/profiles"
 cat >"$work/profiles/e2m.json" <<EOF

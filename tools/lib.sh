@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Shared by tools/demo.sh and tools/check.sh: Debian packages and the build.
+# Shared by the tools/ scripts (and the osmocom test): Debian packages, the
+# build, and a private osmo-hlr.
 
 E2M_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 E2M_BUILD="$E2M_TOP/build"
@@ -53,4 +54,33 @@ e2m_build() {
 		fi
 		make -j"$(nproc)" >make.out 2>&1 || { tail -50 make.out; exit 1; }
 	)
+}
+
+# e2m_osmo_hlr_start DIR [LOGGING]: Debian's osmo-hlr with its own
+# configuration and database in DIR (VTY 127.0.0.1:4258, GSUP
+# 127.0.0.1:4222; its log, at "logging level LOGGING", default "main
+# notice", appended to DIR/hlr.log). Returns once its VTY answers (10 s at most);
+# its pid in e2m_osmo_hlr_pid. Started again on the same DIR, it keeps the
+# database.
+e2m_osmo_hlr_start() {
+	local dir=$1 level=${2:-main notice}
+	cat >"$dir/hlr.cfg" <<CFG
+log stderr
+ logging filter all 1
+ logging color 0
+ logging print category 1
+ logging level $level
+line vty
+ bind 127.0.0.1
+hlr
+ gsup
+  bind ip 127.0.0.1
+CFG
+	osmo-hlr -c "$dir/hlr.cfg" -l "$dir/hlr.db" >>"$dir/hlr.log" 2>&1 &
+	e2m_osmo_hlr_pid=$!
+	for _ in $(seq 1 100); do
+		{ exec 4<>/dev/tcp/127.0.0.1/4258; } 2>/dev/null && { exec 4<&-; return 0; }
+		sleep 0.1
+	done
+	return 1
 }

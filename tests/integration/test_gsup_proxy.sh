@@ -63,26 +63,13 @@ wait_log() {
 
 # ---- osmo-hlr: its own configuration and database ----
 
-cat >"$work/hlr.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging level main notice
-line vty
- bind 127.0.0.1
-hlr
- gsup
-  bind ip 127.0.0.1
-EOF
+# e2m_osmo_hlr_start of tools/lib.sh
+. "$top_srcdir/tools/lib.sh"
 start_hlr() {
-	osmo-hlr -c "$work/hlr.cfg" -l "$work/hlr.db" >>"$work/hlr.log" 2>&1 &
-	hlr_pid=$!
-	for _ in $(seq 1 100); do
-		{ exec 4<>/dev/tcp/127.0.0.1/4258; } 2>/dev/null && { exec 4<&-; return 0; }
-		sleep 0.1
-	done
-	return 1
+	local rc=0
+	e2m_osmo_hlr_start "$work" || rc=1
+	hlr_pid=$e2m_osmo_hlr_pid
+	return $rc
 }
 ck "osmo-hlr is up (VTY $hlr_vty, GSUP $hlr_gsup)" start_hlr || show hlr.log
 
