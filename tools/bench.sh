@@ -5,8 +5,10 @@
 #     store in memory and durable, beside libosmocore's osmo_auth_gen_vec
 #     (tests/bench/bench_auth.c);
 #  2. APDU round trips through a real pcscd + vpcd against e2msim-card and
-#     against a do-nothing echo card, the floor of the PC/SC stack
-#     (tests/bench/bench_pcsc.c, tests/helpers/echo-card.c; inside tools/pcsc-env.sh);
+#     against a do-nothing echo card, the floor of the PC/SC stack, and an
+#     echo card that makes one fdatasync per AUTHENTICATE, the floor of a
+#     durable change (tests/bench/bench_pcsc.c, tests/helpers/echo-card.c;
+#     inside tools/pcsc-env.sh);
 #  3. the resident memory of e2msim-card serving 1 and 16 cards;
 #  4. E2M AUTHENTICATEs per second with the durable store, one card alone
 #     and 16 cards of one process at once (group commit);
@@ -70,13 +72,15 @@ pcsc_part() {
 	pids+=($!)
 	"$CARD" --profile "$p0" --state :memory: --vpcd 127.0.0.1:35965 2>>"$tmp/card.log" &
 	pids+=($!)
-	wait_present 0 1 2
-	"$TESTS/bench_pcsc" --profile "$p0" --count "$count" --echo 1 --flush-us "$flush" \
+	"$TESTS/echo-card" --vpcd 127.0.0.1:35966 --flush "$tmp/echo-flush.bin" 2>>"$tmp/card.log" &
+	pids+=($!)
+	wait_present 0 1 2 3
+	"$TESTS/bench_pcsc" --profile "$p0" --count "$count" --echo 1 --echo-flush 3 --flush-us "$flush" \
 		"e2msim-card, durable store=0" "e2msim-card, store in memory=2" || rc=1
-	stop_all 0 1 2
+	stop_all 0 1 2 3
 	echo
 	echo "Readers take turns in blocks of 10 exchanges, so that other load on the machine falls on all alike; 50 more per reader and APDU before, as warm-up. The target is checked on the median."
-	echo "The durable card makes every accepted SQN durable (one pwrite and one fdatasync of its journal) before it answers. Floor: the echo card's median, plus for a durable change one fdatasync ($flush µs, measured above)."
+	echo "The durable card makes every accepted SQN durable (one pwrite and one fdatasync of its journal) before it answers. Floor of a read: the echo card's median. Floor of a durable change: the echo card that writes 64 octets over a preallocated file and fdatasync()s it before it answers an AUTHENTICATE (\\`echo-card --flush\\`), measured end to end in the same turns: echo + one flush with the flush's own sleep and wake-ups. The row below the durable card's gives its ratio to echo + the disk's fdatasync ($flush µs, measured above) added up, for comparison."
 	echo
 
 	echo "### 3. Resident memory of one e2msim-card process (VmRSS)"

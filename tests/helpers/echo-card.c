@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* echo-card [--vpcd HOST:PORT]: a vpcd card that does nothing. It gives the
- * ATR of e2msim-card (so that pcscd picks the same protocol) and answers
- * every C-APDU with '9000' and no data: the floor of the PC/SC stack
- * (libpcsclite, pcscd, the vpcd driver, its socket and apdu/vicc.c) that
- * tools/bench.sh compares the card's round trips with. */
+/* echo-card [--vpcd HOST:PORT] [--flush FILE]: a vpcd card that does
+ * nothing. It gives the ATR of e2msim-card (so that pcscd picks the same
+ * protocol) and answers every C-APDU with '9000' and no data: the floor of
+ * the PC/SC stack (libpcsclite, pcscd, the vpcd driver, its socket and
+ * apdu/vicc.c) that tools/bench.sh compares the card's round trips with.
+ * With --flush, before it answers an AUTHENTICATE (INS '88') it writes 64
+ * octets over a preallocated FILE and fdatasync()s it: the floor of a
+ * durable change, flush and its wake-up included, end to end. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <osmocom/core/talloc.h>
 
@@ -18,7 +24,12 @@
 #include "apdu/vpcd.h"
 #include "usim/card.h"
 
+#define FLUSH_FILE_SIZE	(64u * 1024)
+#define FLUSH_RECORD	64u
+
 static volatile sig_atomic_t stop_requested;
+static int flush_fd = -1;
+static size_t flush_pos;
 
 static void on_signal(int sig)
 {
@@ -37,11 +48,51 @@ static void echo_power(struct apdu_vicc *v, uint8_t ctrl)
 {
 }
 
+/* A file of FLUSH_FILE_SIZE zeros, flushed once: later writes go over
+ * allocated blocks, as the card's journal does (usim/journal.c). */
+static int flush_open(const char *path)
+{
+	static const uint8_t zeros[4096];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < FLUSH_FILE_SIZE; off += sizeof(zeros)) {
+		if (pwrite(fd, zeros, sizeof(zeros), (off_t)off) != (ssize_t)sizeof(zeros)) {
+			close(fd);
+			return -EIO;
+		}
+	}
+	if (fsync(fd) < 0) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+static bool flush_record(void)
+{
+	uint8_t rec[FLUSH_RECORD];
+
+	memset(rec, (int)(flush_pos & 0xff), sizeof(rec));
+	if (pwrite(flush_fd, rec, sizeof(rec), (off_t)flush_pos) != (ssize_t)sizeof(rec) ||
+	    fdatasync(flush_fd) < 0)
+		return false;
+	flush_pos = (flush_pos + sizeof(rec)) % FLUSH_FILE_SIZE;
+	return true;
+}
+
 static size_t echo_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen,
 			uint8_t *rapdu, size_t rcap)
 {
 	if (rcap < 2)
 		return 0;
+	/* TS 102 221 10.1.2: INS '88' is AUTHENTICATE */
+	if (flush_fd >= 0 && clen >= 4 && capdu[1] == 0x88 && !flush_record()) {
+		rapdu[0] = 0x65;	/* memory problem, TS 102 221 10.2.1.3 */
+		rapdu[1] = 0x81;
+		return 2;
+	}
 	rapdu[0] = 0x90;
 	rapdu[1] = 0x00;
 	return 2;
@@ -57,6 +108,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vpcd", required_argument, NULL, 'p' },
+		{ "flush", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -74,11 +126,19 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'f':
+			flush_fd = flush_open(optarg);
+			if (flush_fd < 0) {
+				fprintf(stderr, "echo-card: --flush %s: %s\n", optarg, strerror(-flush_fd));
+				return 2;
+			}
+			break;
 		case 'h':
-			printf("usage: echo-card [--vpcd HOST:PORT]  (default 127.0.0.1:%u)\n", APDU_VPCD_PORT);
+			printf("usage: echo-card [--vpcd HOST:PORT] [--flush FILE]  (default 127.0.0.1:%u)\n",
+			       APDU_VPCD_PORT);
 			return 0;
 		default:
-			fprintf(stderr, "usage: echo-card [--vpcd HOST:PORT]\n");
+			fprintf(stderr, "usage: echo-card [--vpcd HOST:PORT] [--flush FILE]\n");
 			return 2;
 		}
 	}
