@@ -22,10 +22,10 @@
 
 /* Fill a file's contents from its table default: hex, records separated by
  * '|', everything not given 'FF' (unused octets of a UICC file are 'FF'). */
-static int content_from_default(const struct usim_fs_node *n, uint8_t *buf)
+static int content_from_default(const struct fs_node *n, uint8_t *buf)
 {
-	const struct usim_file_def *d = n->def;
-	size_t unit = d->kind == USIM_FILE_TRANSPARENT ? n->content_size : d->rec_len;
+	const struct fs_file_def *d = n->def;
+	size_t unit = d->kind == FS_FILE_TRANSPARENT ? n->content_size : d->rec_len;
 	size_t pos = 0, rec_start = 0;
 
 	memset(buf, 0xff, n->content_size);
@@ -58,7 +58,7 @@ void usim_card_reset(struct usim_card *card)
 {
 	memset(card->ch, 0, sizeof(card->ch));
 	card->ch[0] = (struct usim_channel){
-		.open = true, .df = 0, .adf = USIM_FS_NONE, .ef = USIM_FS_NONE,
+		.open = true, .df = 0, .adf = FS_NONE, .ef = FS_NONE,
 	};
 	for (int i = 0; i < USIM_PIN_COUNT; i++)
 		card->pin[i].verified = false;
@@ -89,7 +89,7 @@ static int store_all(struct usim_card *card)
 	int rc = usim_store_begin(card->store);
 
 	for (size_t i = 0; i < card->fs->count && rc == 0; i++) {
-		const struct usim_fs_node *n = &card->fs->nodes[i];
+		const struct fs_node *n = &card->fs->nodes[i];
 		if (card->content[i])
 			rc = usim_store_put_file(card->store, card->iccid, n->def->path,
 						 card->content[i], n->content_size);
@@ -110,7 +110,7 @@ static int store_all(struct usim_card *card)
 static int load_all(struct usim_card *card)
 {
 	for (size_t i = 0; i < card->fs->count; i++) {
-		const struct usim_fs_node *n = &card->fs->nodes[i];
+		const struct fs_node *n = &card->fs->nodes[i];
 		int rc;
 		if (!card->content[i])
 			continue;
@@ -137,8 +137,8 @@ static int mark_absent(struct usim_card *card)
 	if (!card->absent)
 		return -1;
 	for (size_t i = 0; i < card->fs->count; i++) {
-		for (int n = (int)i; n != USIM_FS_NONE; n = card->fs->nodes[n].parent) {
-			if (card->fs->nodes[n].def->feature == USIM_FEATURE_E2M && !card->e2m.present)
+		for (int n = (int)i; n != FS_NONE; n = card->fs->nodes[n].parent) {
+			if (card->fs->nodes[n].def->feature == FS_FEATURE_E2M && !card->e2m.present)
 				card->absent[i] = true;
 		}
 	}
@@ -147,7 +147,7 @@ static int mark_absent(struct usim_card *card)
 
 bool usim_card_file_present(const struct usim_card *card, int node)
 {
-	return node != USIM_FS_NONE && !card->absent[node];
+	return node != FS_NONE && !card->absent[node];
 }
 
 /*! A card personalised from profile, with its state in store: loaded when the
@@ -163,17 +163,17 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	card->fs = usim_fs_get();
+	card->fs = fs_get();
 	card->store = store;
-	card->node_ust = usim_fs_by_path(card->fs, "ADF.USIM/EF.UST");
-	card->node_e2m_pol = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
-	card->node_e2m_eid = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
+	card->node_ust = fs_by_path(card->fs, "ADF.USIM/EF.UST");
+	card->node_e2m_pol = fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
+	card->node_e2m_eid = fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
 	snprintf(card->iccid, sizeof(card->iccid), "%s", profile->iccid);
 	card->content = calloc(card->fs->count, sizeof(*card->content));
 	if (!card->content)
 		goto oom;
 	for (size_t i = 0; i < card->fs->count; i++) {
-		const struct usim_fs_node *n = &card->fs->nodes[i];
+		const struct fs_node *n = &card->fs->nodes[i];
 		if (!n->content_size || n->owner != (int)i)
 			continue;
 		card->content[i] = malloc(n->content_size);
@@ -269,11 +269,11 @@ uint16_t usim_card_save_pin(struct usim_card *card, int pin_id)
  *  EF.ARR record holds. '9000' or '6982'. */
 uint16_t usim_card_access(const struct usim_card *card, int node, unsigned int op)
 {
-	const struct usim_fs_node *n = &card->fs->nodes[node];
-	const struct usim_fs_node *arr;
+	const struct fs_node *n = &card->fs->nodes[node];
+	const struct fs_node *arr;
 	size_t rec;
 
-	if (n->arr == USIM_FS_NONE)
+	if (n->arr == FS_NONE)
 		return APDU_SW_SECURITY_NOT_SATISFIED;
 	arr = &card->fs->nodes[n->arr];
 	rec = n->def->arr_rec;

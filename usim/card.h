@@ -12,7 +12,7 @@
 #include "apdu/t0.h"
 #include "aka/auth_alg.h"
 #include "e2m/kdf.h"
-#include "usim/fs.h"
+#include "fs/fs.h"
 #include "usim/pin.h"
 #include "aka/sqn.h"
 
@@ -26,8 +26,8 @@ struct usim_store;
 struct usim_channel {
 	bool open;
 	int df;		/* current DF (MF, DF or ADF) */
-	int adf;	/* current application, USIM_FS_NONE if none */
-	int ef;		/* current EF, USIM_FS_NONE if none */
+	int adf;	/* current application, FS_NONE if none */
+	int ef;		/* current EF, FS_NONE if none */
 	int record;	/* current record number (1-based), 0 if none */
 };
 
@@ -42,7 +42,7 @@ struct usim_card_e2m {
 };
 
 struct usim_card {
-	const struct usim_fs *fs;
+	const struct fs_tree *fs;
 	struct usim_store *store;
 	char iccid[21];
 	uint8_t **content;		/* per file node that owns contents */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "usim/fs.h"
+#include "fs/fs.h"
 #include "usim/personalize.h"
 
 /* BCD digits, low nibble first, 'F' padded (TS 102 221 13.2, TS 24.008). */
@@ -60,7 +60,7 @@ static uint8_t *node_content(const struct usim_personal *t, int node)
 
 static uint8_t *content(const struct usim_personal *t, const char *path)
 {
-	return node_content(t, usim_fs_by_path(t->fs, path));
+	return node_content(t, fs_by_path(t->fs, path));
 }
 
 /* PLMN with access technology lists (TS 31.102 4.2.5): PLMN, then AcT
@@ -115,7 +115,7 @@ static const struct common_plmn_list *home_plmn(const struct usim_profile *p, st
 int usim_personalize(const struct usim_personal *t, const struct usim_profile *p, char *err,
 		     size_t errlen)
 {
-	const struct usim_fs *fs = t->fs;
+	const struct fs_tree *fs = t->fs;
 	struct common_plmn_list hplmn;
 	uint8_t *f;
 
@@ -142,7 +142,7 @@ int usim_personalize(const struct usim_personal *t, const struct usim_profile *p
 		memcpy(f + 1, p->spn, strlen(p->spn));
 	}
 	if (p->msisdn[0]) {
-		int node = usim_fs_by_path(fs, "DF.TELECOM/EF.MSISDN");
+		int node = fs_by_path(fs, "DF.TELECOM/EF.MSISDN");
 		msisdn_record(node_content(t, node), fs->nodes[node].def->rec_len, p->msisdn);
 	}
 
@@ -174,8 +174,8 @@ int usim_personalize(const struct usim_personal *t, const struct usim_profile *p
 
 	if (p->e2m.present) {
 		/* doc/e2m-profile.md 4 */
-		int pol = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
-		int eid = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
+		int pol = fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
+		int eid = fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
 		e2m_policy_files_encode(&p->e2m, node_content(t, pol), fs->nodes[pol].content_size,
 					node_content(t, eid), fs->nodes[eid].def->rec_len,
 					fs->nodes[eid].def->rec_count);
@@ -183,7 +183,7 @@ int usim_personalize(const struct usim_personal *t, const struct usim_profile *p
 
 	for (unsigned int i = 0; i < p->n_files; i++) {
 		const struct usim_file_override *o = &p->files[i];
-		int node = usim_fs_by_path(fs, o->path);
+		int node = fs_by_path(fs, o->path);
 		uint8_t *dst = node_content(t, node);
 		if (!o->records)	/* transparent: 'FF' after what is given */
 			memset(dst, 0xFF, fs->nodes[node].content_size);

@@ -16,7 +16,7 @@
 #include "common/hex.h"
 #include "common/json.h"
 #include "aka/auth_alg.h"
-#include "usim/fs.h"
+#include "fs/fs.h"
 #include "usim/profile.h"
 
 #define PROFILE(c) ((struct usim_profile *)(c)->obj)
@@ -163,7 +163,7 @@ static int parse_op(struct common_json_ctx *c, json_t *v) { return op_field(c, v
  * for record EFs; shorter contents are 'FF' padded. */
 static int parse_files(struct common_json_ctx *c, json_t *v)
 {
-	const struct usim_fs *fs = usim_fs_get();
+	const struct fs_tree *fs = fs_get();
 	const char *path;
 	json_t *val;
 
@@ -172,11 +172,11 @@ static int parse_files(struct common_json_ctx *c, json_t *v)
 			    USIM_PROFILE_FILES_MAX);
 	json_object_foreach(v, path, val) {
 		struct usim_file_override *o = &PROFILE(c)->files[PROFILE(c)->n_files];
-		int node = usim_fs_by_path(fs, path);
-		const struct usim_fs_node *n;
+		int node = fs_by_path(fs, path);
+		const struct fs_node *n;
 		size_t unit;
 
-		if (node == USIM_FS_NONE || usim_fs_is_df(fs, node))
+		if (node == FS_NONE || fs_is_df(fs, node))
 			return common_json_fail(c, "'%s' is not an EF of this card (use pySim names, e.g. "
 				    "ADF.USIM/EF.SPN)", path);
 		n = &fs->nodes[node];
@@ -185,7 +185,7 @@ static int parse_files(struct common_json_ctx *c, json_t *v)
 		if (!o->data)
 			return common_json_fail(c, "out of memory");
 		PROFILE(c)->n_files++;
-		if (!usim_fs_is_record(fs, node)) {
+		if (!fs_is_record(fs, node)) {
 			int len = common_json_hex(c, json_string_value(val), o->data, n->content_size);
 			if (len < 0)
 				return common_json_fail(c, "'%s': expected a hex string of at most %zu octets",

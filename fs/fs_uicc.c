@@ -6,9 +6,9 @@
  * contents of another file, as DF.GSM's files do with the USIM's on real
  * USIM/SIM cards. */
 
-#include "usim/fs.h"
+#include "fs/fs.h"
 
-/* Records of EF.ARR (usim_arr_records): read / update conditions */
+/* Records of EF.ARR (fs_arr_records): read / update conditions */
 #define ARR_ALW_ADM	1	/* read always, update ADM1 */
 #define ARR_PIN1_ADM	2	/* read PIN1, update ADM1 */
 #define ARR_PIN1_PIN1	3	/* read and update PIN1 */
@@ -39,19 +39,19 @@ static const uint8_t usim_aid[16] = {
 };
 
 #define TRANSP(p, f, s, n, a, c) \
-	{ .path = p, .fid = f, .sfi = s, .kind = USIM_FILE_TRANSPARENT, .size = n, .arr_rec = a, .content = c }
+	{ .path = p, .fid = f, .sfi = s, .kind = FS_FILE_TRANSPARENT, .size = n, .arr_rec = a, .content = c }
 #define LINFIX(p, f, s, rl, rc, a, c) \
-	{ .path = p, .fid = f, .sfi = s, .kind = USIM_FILE_LINEAR_FIXED, .rec_len = rl, \
+	{ .path = p, .fid = f, .sfi = s, .kind = FS_FILE_LINEAR_FIXED, .rec_len = rl, \
 	  .rec_count = rc, .arr_rec = a, .content = c }
 #define CYCLIC(p, f, s, rl, rc, a, c) \
-	{ .path = p, .fid = f, .sfi = s, .kind = USIM_FILE_CYCLIC, .rec_len = rl, \
+	{ .path = p, .fid = f, .sfi = s, .kind = FS_FILE_CYCLIC, .rec_len = rl, \
 	  .rec_count = rc, .arr_rec = a, .content = c }
 #define LINK(p, f, s, target) \
 	{ .path = p, .fid = f, .sfi = s, .link = target }
 #define DF(p, f) \
-	{ .path = p, .fid = f, .kind = USIM_FILE_DF, .arr_rec = ARR_ALW_ADM }
+	{ .path = p, .fid = f, .kind = FS_FILE_DF, .arr_rec = ARR_ALW_ADM }
 
-const struct usim_file_def usim_fs_uicc[] = {
+const struct fs_file_def fs_uicc[] = {
 	/* TS 102 221 13: MF */
 	DF("MF", 0x3F00),
 	LINFIX("EF.DIR", 0x2F00, 0x1E, 0x20, 2, ARR_ALW_ADM,
@@ -77,7 +77,7 @@ const struct usim_file_def usim_fs_uicc[] = {
 	LINFIX("DF.TELECOM/EF.EXT1", 0x6F4A, 0x00, 13, 5, ARR_PIN1_PIN1, NULL),
 
 	/* TS 31.102 4.2 (ADF.USIM, selected by AID) */
-	{ .path = "ADF.USIM", .fid = 0x7FF0, .kind = USIM_FILE_ADF, .arr_rec = ARR_ALW_ADM,
+	{ .path = "ADF.USIM", .fid = 0x7FF0, .kind = FS_FILE_ADF, .arr_rec = ARR_ALW_ADM,
 	  .aid = usim_aid, .aid_len = sizeof(usim_aid) },
 	LINFIX("ADF.USIM/EF.ECC", 0x6FB7, 0x01, 14, 5, ARR_ALW_ADM,
 	       /* 4.2.21: BCD number, alpha identifier, service category */
@@ -124,8 +124,8 @@ const struct usim_file_def usim_fs_uicc[] = {
 	/* doc/e2m-profile.md 4: DF.E2M, on cards with an E2M context. EF.E2M_POL:
 	 * b1 enabled, b2 home confidentiality, then 8 PLMNs without
 	 * confidentiality; EF.E2M_EID: '80' L EID per record */
-	{ .path = "ADF.USIM/DF.E2M", .fid = 0x5FE2, .kind = USIM_FILE_DF, .arr_rec = ARR_ALW_ADM,
-	  .feature = USIM_FEATURE_E2M },
+	{ .path = "ADF.USIM/DF.E2M", .fid = 0x5FE2, .kind = FS_FILE_DF, .arr_rec = ARR_ALW_ADM,
+	  .feature = FS_FEATURE_E2M },
 	TRANSP("ADF.USIM/DF.E2M/EF.E2M_POL", 0x4F01, 0x00, 25, ARR_PIN1_ADM, "00"),
 	LINFIX("ADF.USIM/DF.E2M/EF.E2M_EID", 0x4F02, 0x00, 130, 8, ARR_PIN1_ADM, NULL),
 
@@ -158,6 +158,6 @@ const struct usim_file_def usim_fs_uicc[] = {
 	TRANSP("DF.GSM/EF.ECC", 0x6FB7, 0x00, 6, ARR_ALW_ADM, "11f2ff19f1ff"),
 };
 
-const size_t usim_fs_uicc_count = sizeof(usim_fs_uicc) / sizeof(usim_fs_uicc[0]);
+const size_t fs_uicc_count = sizeof(fs_uicc) / sizeof(fs_uicc[0]);
 
-const char usim_arr_records[] = ARR_RECORDS;
+const char fs_arr_records[] = ARR_RECORDS;
