@@ -266,6 +266,8 @@ uint16_t usim_cmd_authenticate(struct usim_card *card, struct usim_channel *ch,
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
 	if (!usim_pin_satisfied(&card->pin[USIM_PIN1]))
 		return APDU_SW_SECURITY_NOT_SATISFIED;
+	if (!card->alg)
+		return APDU_SW_REF_DATA_NOT_FOUND;	/* a card without keys */
 	if (cmd->p2 == AKA_AUTH_P2_GSM) {
 		if (!ust_has(card, UST_GSM_SEC_CONTEXT))
 			return APDU_SW_INCORRECT_P1P2;
@@ -286,5 +288,7 @@ uint16_t usim_gsm_run_algorithm(struct usim_card *card, struct usim_channel *ch,
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
 	if (!usim_pin_satisfied(&card->pin[USIM_PIN1]))
 		return APDU_SW_SECURITY_NOT_SATISFIED;
+	if (!card->alg)
+		return APDU_SW_CONDITIONS_NOT_SATISFIED;	/* no keys: 9808 in the GSM class */
 	return auth_gsm(card, cmd, rsp, true);
 }

@@ -39,12 +39,35 @@ static int content_from_default(const struct fs_node *n, uint8_t *buf)
 		}
 		hi = common_hex_nibble(p[0]);
 		lo = hi < 0 ? -1 : common_hex_nibble(p[1]);
-		if (lo < 0 || pos >= rec_start + unit || pos >= n->content_size)
+		if (lo < 0)
 			return -1;
-		buf[pos++] = (uint8_t)(hi << 4 | lo);
+		/* a twin's smaller file takes what fits */
+		if (pos < rec_start + unit && pos < n->content_size)
+			buf[pos] = (uint8_t)(hi << 4 | lo);
+		pos++;
 		p += 2;
 	}
 	return 0;
+}
+
+/* The file tree of the table, or of the table with the sizes and record
+ * counts the profile gives (a physical card's twin, TS 102 221 11.1.1.4). */
+static int usim_card_tree(const struct usim_profile *profile, const struct fs_tree **out)
+{
+	struct fs_resize r[USIM_PROFILE_FILES_MAX];
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < profile->n_files; i++) {
+		const struct usim_file_override *o = &profile->files[i];
+		if (o->size || o->rec_count)
+			r[n++] = (struct fs_resize){ .path = o->path, .size = o->size,
+						     .rec_len = o->rec_len, .rec_count = o->rec_count };
+	}
+	if (!n) {
+		*out = fs_get();
+		return 0;
+	}
+	return fs_tree_resized(r, n, out);
 }
 
 uint8_t *usim_card_content(struct usim_card *card, int node)
@@ -77,6 +100,7 @@ void usim_card_free(struct usim_card *card)
 		free(card->content);
 	}
 	free(card->absent);
+	fs_tree_free(card->fs);
 	aka_alg_unprepare(card->alg, &card->keys);
 	e2m_kdf_key_free(card->e2m_k);
 	OPENSSL_cleanse(card, sizeof(*card));
@@ -163,7 +187,11 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	card->fs = fs_get();
+	if (usim_card_tree(profile, &card->fs) < 0) {
+		snprintf(err, errlen, "field 'files': a size or record count the card cannot take");
+		free(card);
+		return -1;
+	}
 	card->store = store;
 	card->node_ust = fs_by_path(card->fs, "ADF.USIM/EF.UST");
 	card->node_e2m_pol = fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
@@ -195,14 +223,18 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 	};
 	if (mark_absent(card) < 0)
 		goto oom;
-	if (usim_profile_keys(profile, &card->alg, &card->keys) < 0) {
+	if (profile->ki_len && usim_profile_keys(profile, &card->alg, &card->keys) < 0) {
 		snprintf(err, errlen, "field 'op': cannot derive OPc");
 		goto fail;
 	}
-	card->e2m_k = e2m_kdf_key_new(card->keys.k, card->keys.k_len);
-	if (aka_alg_prepare(card->alg, &card->keys) < 0 || !card->e2m_k) {
-		snprintf(err, errlen, "cannot set up the key schedules of K");
-		goto fail;
+	/* a profile without keys (a physical card's twin): no algorithm, and
+	 * AUTHENTICATE answers '6A88' (usim/auth.c) */
+	if (card->alg) {
+		card->e2m_k = e2m_kdf_key_new(card->keys.k, card->keys.k_len);
+		if (aka_alg_prepare(card->alg, &card->keys) < 0 || !card->e2m_k) {
+			snprintf(err, errlen, "cannot set up the key schedules of K");
+			goto fail;
+		}
 	}
 	card->sqn = profile->sqn;
 	memcpy(card->sqn_state.seq, profile->sqn_seq, sizeof(card->sqn_state.seq));
