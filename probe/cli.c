@@ -16,13 +16,14 @@
 #include "probe/cli.h"
 
 static const char *watchdog_prog;
+static const char *watchdog_reader = "?";	/* the reader being walked */
 static unsigned int watchdog_seconds;
 
 static void on_alarm(int sig)
 {
 	char line[160];
-	int n = snprintf(line, sizeof(line), "%s: the card does not answer (no end after %u s)\n",
-			 watchdog_prog, watchdog_seconds);
+	int n = snprintf(line, sizeof(line), "%s: reader %s: the card does not answer (no end after %u s)\n",
+			 watchdog_prog, watchdog_reader, watchdog_seconds);
 
 	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
 		_exit(2);
@@ -97,7 +98,10 @@ int probe_cli_walk(const char *prog, const char *reader, const struct probe_opti
 {
 	struct apdu_transport t;
 	char err[256], why[160];
-	int rc = apdu_pcsc_open(&t, reader);
+	int rc;
+
+	watchdog_reader = reader;
+	rc = apdu_pcsc_open(&t, reader);
 
 	if (rc < 0) {
 		fprintf(stderr, "%s: reader %s: %s\n", prog, reader,

@@ -33,10 +33,10 @@ static void usage(FILE *out)
 		"Exit status: 0 walked, 2 on an error (one line on stderr).\n");
 }
 
-static int write_profile(const struct probe_card *c, const char *path)
+static int write_profile(const struct probe_card *c, const char *pin1, const char *path)
 {
 	char err[160];
-	json_t *p = probe_profile_json(c, err, sizeof(err));
+	json_t *p = probe_profile_json(c, pin1, err, sizeof(err));
 
 	if (!p) {
 		fprintf(stderr, PROG ": --profile-out: %s\n", err);
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 	} else {
 		probe_card_print(stdout, &card);
 	}
-	if (profile_out && write_profile(&card, profile_out) < 0)
+	if (profile_out && write_profile(&card, cli.walk.pin1, profile_out) < 0)
 		rc = 2;
 	probe_card_free(&card);
 	return rc;

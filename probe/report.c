@@ -384,7 +384,7 @@ static json_t *file_profile_json(const struct probe_file *f)
 	return o;
 }
 
-json_t *probe_profile_json(const struct probe_card *c, char *err, size_t errlen)
+json_t *probe_profile_json(const struct probe_card *c, const char *pin1, char *err, size_t errlen)
 {
 	const struct fs_tree *fs = fs_get();
 	const struct probe_file *iccid = probe_card_file(c, "EF.ICCID");
@@ -413,6 +413,10 @@ json_t *probe_profile_json(const struct probe_card *c, char *err, size_t errlen)
 	if (ad && ad->read_sw == APDU_SW_OK && ad->len >= 4 && ((ad->data[3] & 0x0F) == 2 ||
 								 (ad->data[3] & 0x0F) == 3))
 		json_object_set_new(o, "mnc_len", json_integer(ad->data[3] & 0x0F));
+	if (c->pin1_verified && pin1)
+		json_object_set_new(o, "pin1", json_string(pin1));
+	if (c->pin1_disabled)
+		json_object_set_new(o, "pin1_enabled", json_false());
 	for (size_t i = 0; i < c->n_files && i < fs->count; i++) {
 		if (twin_takes(&fs->nodes[i], &c->files[i]))
 			json_object_set_new(files, fs->nodes[i].def->path, file_profile_json(&c->files[i]));

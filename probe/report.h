@@ -42,7 +42,8 @@ void probe_timing_print(FILE *out, const struct probe_card *a, const struct prob
 json_t *probe_timing_json(const struct probe_card *a, const struct probe_card *b);
 
 /*! An e2msim profile (usim/profile.c's JSON) of what the card let the walk
- *  read: iccid and imsi, and under "files" every readable EF of the table
- *  that owns its contents, with its size or record size and count; no keys.
- *  NULL with err when EF.ICCID or EF.IMSI was not read. */
-json_t *probe_profile_json(const struct probe_card *c, char *err, size_t errlen);
+ *  read: iccid and imsi, PIN1 when the card took pin1 (or PIN1 disabled),
+ *  and under "files" every readable EF of the table that owns its contents,
+ *  with its size or record size and count; no keys. NULL with err when
+ *  EF.ICCID or EF.IMSI was not read. */
+json_t *probe_profile_json(const struct probe_card *c, const char *pin1, char *err, size_t errlen);

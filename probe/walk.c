@@ -507,6 +507,7 @@ int probe_walk(struct apdu_transport *t, const struct probe_options *o, struct p
 		return -1;
 	if (verify_key(&w, KEY_PIN1, "PIN1", o->pin1, &c->pin1_tries, &c->pin1_verified) < 0)
 		return -1;
+	c->pin1_disabled = c->n_steps && c->steps[0].sw == APDU_SW_OK;
 	if (o->adm1 && verify_key(&w, KEY_ADM1, "ADM1", o->adm1, &c->adm1_tries, &c->adm1_verified) < 0)
 		return -1;
 

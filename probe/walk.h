@@ -73,6 +73,7 @@ struct probe_card {
 	int usim_app, isim_app;		/* index into apps, -1 none */
 	int pin1_tries, adm1_tries;	/* from '63Cx', -1 unknown */
 	bool pin1_verified, adm1_verified;
+	bool pin1_disabled;		/* '9000' to VERIFY without data after reset */
 	size_t n_files;
 	struct probe_file *files;	/* one per node of fs_get() */
 	size_t n_steps;

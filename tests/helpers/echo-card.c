@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* echo-card [--vpcd HOST:PORT]: a vpcd card that does nothing. It gives the
- * ATR of e2msim-card (so that pcscd picks the same protocol) and answers
- * every C-APDU with '9000' and no data: the floor of the PC/SC stack
- * (libpcsclite, pcscd, the vpcd driver, its socket and apdu/vicc.c) that
- * tools/bench.sh compares the card's round trips with. */
+/* echo-card [--vpcd HOST:PORT] [--answer HEX]: a vpcd card that does
+ * nothing. It gives the ATR of e2msim-card (so that pcscd picks the same
+ * protocol) and answers every C-APDU with '9000' and no data: the floor of
+ * the PC/SC stack (libpcsclite, pcscd, the vpcd driver, its socket and
+ * apdu/vicc.c) that tools/bench.sh compares the card's round trips with.
+ * With --answer it answers those octets instead, garbage for the tests of
+ * e2msim-probe (one octet is no R-APDU). */
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +15,7 @@
 
 #include <osmocom/core/talloc.h>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "apdu/vicc.h"
 #include "apdu/vpcd.h"
@@ -24,6 +27,9 @@ static void on_signal(int sig)
 {
 	stop_requested = sig;
 }
+
+static uint8_t answer[64] = { 0x90, 0x00 };
+static size_t answer_len = 2;
 
 static int echo_atr(struct apdu_vicc *v, uint8_t *buf, size_t cap)
 {
@@ -40,11 +46,10 @@ static void echo_power(struct apdu_vicc *v, uint8_t ctrl)
 static size_t echo_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen,
 			uint8_t *rapdu, size_t rcap)
 {
-	if (rcap < 2)
+	if (rcap < answer_len)
 		return 0;
-	rapdu[0] = 0x90;
-	rapdu[1] = 0x00;
-	return 2;
+	memcpy(rapdu, answer, answer_len);
+	return answer_len;
 }
 
 static const struct apdu_vicc_ops echo_ops = {
@@ -57,6 +62,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vpcd", required_argument, NULL, 'p' },
+		{ "answer", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -74,8 +80,17 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'a':
+			rc = common_hex_decode(optarg, strlen(optarg), answer, sizeof(answer));
+			if (rc < 1) {
+				fprintf(stderr, "echo-card: --answer: expected 1 to 64 octets in hex\n");
+				return 2;
+			}
+			answer_len = (size_t)rc;
+			break;
 		case 'h':
-			printf("usage: echo-card [--vpcd HOST:PORT]  (default 127.0.0.1:%u)\n", APDU_VPCD_PORT);
+			printf("usage: echo-card [--vpcd HOST:PORT] [--answer HEX]  (default 127.0.0.1:%u)\n",
+			       APDU_VPCD_PORT);
 			return 0;
 		default:
 			fprintf(stderr, "usage: echo-card [--vpcd HOST:PORT]\n");
