@@ -21,6 +21,8 @@ enum fs_file_kind {
 enum fs_feature {
 	FS_FEATURE_NONE,
 	FS_FEATURE_E2M,	/* DF.E2M, doc/e2m-profile.md section 4 */
+	FS_FEATURE_5GS,	/* DF.5GS (TS 31.102 4.4.11): walked on physical cards */
+	FS_FEATURE_ISIM,	/* ADF.ISIM (TS 31.103): walked on physical cards */
 };
 
 struct fs_file_def {

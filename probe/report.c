@@ -355,15 +355,21 @@ static void bcd_digits(const uint8_t *p, size_t len, bool skip_first, char *out,
 }
 
 /* A file a twin takes over: read whole, its contents its own (no link),
- * not the card's own rules or applications (EF.ARR, EF.DIR) and not part
- * of an optional feature. */
-static bool twin_takes(const struct fs_node *n, const struct probe_file *f)
+ * not the card's own rules or applications (EF.ARR, EF.DIR), not part of
+ * an optional feature, of the table's structure and of a size a profile
+ * takes (usim/profile.c). */
+static bool twin_takes(const struct fs_tree *fs, int node, const struct probe_file *f)
 {
-	const char *last = strrchr(n->def->path, '/');
+	const struct fs_file_def *d = fs->nodes[node].def;
+	const char *last = strrchr(d->path, '/');
+	bool records = f->fcp.rec_count != 0;
 
-	last = last ? last + 1 : n->def->path;
-	return f->read_sw == APDU_SW_OK && f->len && !n->def->link && n->def->feature == FS_FEATURE_NONE &&
-	       strcmp(last, "EF.ARR") && strcmp(last, "EF.DIR");
+	last = last ? last + 1 : d->path;
+	if (f->read_sw != APDU_SW_OK || !f->len || d->link || d->feature != FS_FEATURE_NONE ||
+	    !strcmp(last, "EF.ARR") || !strcmp(last, "EF.DIR") || records != fs_is_record(fs, node))
+		return false;
+	return records ? f->fcp.rec_len >= 1 && f->fcp.rec_len <= 255 && f->fcp.rec_count <= 254
+		       : f->fcp.size >= 1 && f->fcp.size <= 0x7FFF;
 }
 
 static json_t *file_profile_json(const struct probe_file *f)
@@ -418,7 +424,7 @@ json_t *probe_profile_json(const struct probe_card *c, const char *pin1, char *e
 	if (c->pin1_disabled)
 		json_object_set_new(o, "pin1_enabled", json_false());
 	for (size_t i = 0; i < c->n_files && i < fs->count; i++) {
-		if (twin_takes(&fs->nodes[i], &c->files[i]))
+		if (twin_takes(fs, (int)i, &c->files[i]))
 			json_object_set_new(files, fs->nodes[i].def->path, file_profile_json(&c->files[i]));
 	}
 	json_object_set_new(o, "files", files);

@@ -69,6 +69,8 @@ static int transport_fail(struct walker *w, int rc)
 {
 	if (rc == -EPROTO)
 		snprintf(w->err, w->errlen, "the card's answer is not an R-APDU (fewer than 2 octets)");
+	else if (rc == -ENOBUFS || rc == -ELOOP)
+		snprintf(w->err, w->errlen, "the card answered more than it was asked for");
 	else
 		snprintf(w->err, w->errlen, "the card does not answer: %s", strerror(-rc));
 	return -1;

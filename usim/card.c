@@ -154,7 +154,8 @@ static int load_all(struct usim_card *card)
 }
 
 /* Nodes of features the profile does not ask for are absent: an unmodified
- * card has no DF.E2M at all. */
+ * card has no DF.E2M at all, and no e2msim card has DF.5GS or ADF.ISIM
+ * (rows that e2msim-probe looks for on physical cards). */
 static int mark_absent(struct usim_card *card)
 {
 	card->absent = calloc(card->fs->count, sizeof(*card->absent));
@@ -162,7 +163,8 @@ static int mark_absent(struct usim_card *card)
 		return -1;
 	for (size_t i = 0; i < card->fs->count; i++) {
 		for (int n = (int)i; n != FS_NONE; n = card->fs->nodes[n].parent) {
-			if (card->fs->nodes[n].def->feature == FS_FEATURE_E2M && !card->e2m.present)
+			enum fs_feature f = card->fs->nodes[n].def->feature;
+			if (f != FS_FEATURE_NONE && !(f == FS_FEATURE_E2M && card->e2m.present))
 				card->absent[i] = true;
 		}
 	}

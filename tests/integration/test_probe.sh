@@ -53,8 +53,11 @@ tap_check "probe: EF.SMS is 10 records of 176 octets, SFI-less, read" \
 	[ "$(jq -c '.files["DF.TELECOM/EF.SMS"] | [.records, .record_size, .sfi, .read]' "$work/a.json")" = '[10,176,0,"9000"]' ]
 tap_check "probe: the USIM application of EF.DIR" \
 	[ "$(jq -r '.applications[0].label' "$work/a.json")" = USIM ]
-tap_check "probe: no DF.E2M on a card without E2M ('6A82')" \
-	[ "$(jq -r '.files["ADF.USIM/DF.E2M"].select' "$work/a.json")" = 6A82 ]
+tap_check "probe: no DF.E2M on a card without E2M, no DF.5GS ('6A82')" \
+	[ "$(jq -r '.files["ADF.USIM/DF.E2M"].select' "$work/a.json")" = 6A82 ] \
+	&& [ "$(jq -r '.files["ADF.USIM/DF.5GS/EF.SUCI_Calc_Info"].select' "$work/a.json")" = 6A82 ]
+tap_check "probe: no ADF.ISIM walked, EF.DIR names none" \
+	[ "$(jq -r '.files | has("ADF.ISIM")' "$work/a.json")" = false ]
 tap_check "probe: nothing written: EF.LOCI and the PIN1 counter as before" \
 	[ "$(jq -r '.files["ADF.USIM/EF.LOCI"].contents' "$work/a.json")" = fffffffffffffffffeff01 ] \
 	&& [ "$(pin1_status 0)" = 63C3 ]
