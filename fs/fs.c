@@ -264,3 +264,13 @@ const char *fs_name(const struct fs_tree *fs, int node)
 {
 	return node >= 0 && (size_t)node < fs->count ? fs->nodes[node].def->path : "(none)";
 }
+
+/*! The feature a node belongs to: its own, or that of a DF above it. */
+enum fs_feature fs_feature_of(const struct fs_tree *fs, int node)
+{
+	for (; node != FS_NONE; node = fs->nodes[node].parent) {
+		if (fs->nodes[node].def->feature != FS_FEATURE_NONE)
+			return fs->nodes[node].def->feature;
+	}
+	return FS_FEATURE_NONE;
+}

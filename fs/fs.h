@@ -82,3 +82,4 @@ int fs_select_fid(const struct fs_tree *fs, int cur_df, int cur_adf, uint16_t fi
 int fs_by_sfi(const struct fs_tree *fs, int df, uint8_t sfi);
 int fs_adf_by_aid(const struct fs_tree *fs, const uint8_t *aid, size_t len);
 const char *fs_name(const struct fs_tree *fs, int node);
+enum fs_feature fs_feature_of(const struct fs_tree *fs, int node);

@@ -365,7 +365,7 @@ static bool twin_takes(const struct fs_tree *fs, int node, const struct probe_fi
 	bool records = f->fcp.rec_count != 0;
 
 	last = last ? last + 1 : d->path;
-	if (f->read_sw != APDU_SW_OK || !f->len || d->link || d->feature != FS_FEATURE_NONE ||
+	if (f->read_sw != APDU_SW_OK || !f->len || d->link || fs_feature_of(fs, node) != FS_FEATURE_NONE ||
 	    !strcmp(last, "EF.ARR") || !strcmp(last, "EF.DIR") || records != fs_is_record(fs, node))
 		return false;
 	return records ? f->fcp.rec_len >= 1 && f->fcp.rec_len <= 255 && f->fcp.rec_count <= 254

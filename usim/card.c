@@ -162,11 +162,8 @@ static int mark_absent(struct usim_card *card)
 	if (!card->absent)
 		return -1;
 	for (size_t i = 0; i < card->fs->count; i++) {
-		for (int n = (int)i; n != FS_NONE; n = card->fs->nodes[n].parent) {
-			enum fs_feature f = card->fs->nodes[n].def->feature;
-			if (f != FS_FEATURE_NONE && !(f == FS_FEATURE_E2M && card->e2m.present))
-				card->absent[i] = true;
-		}
+		enum fs_feature f = fs_feature_of(card->fs, (int)i);
+		card->absent[i] = f != FS_FEATURE_NONE && !(f == FS_FEATURE_E2M && card->e2m.present);
 	}
 	return 0;
 }

@@ -172,15 +172,17 @@ static int parse_geometry(struct common_json_ctx *c, const struct fs_tree *fs, i
 	json_t *size = json_object_get(v, "size"), *rec_len = json_object_get(v, "record_size");
 	json_t *recs = json_object_get(v, "records");
 	struct common_json_ctx m = *c;
+	char name[80];
 	uint64_t n;
 
-	m.name = o->path;
+	snprintf(name, sizeof(name), "files.%s", o->path);
+	m.name = name;
 	if (common_json_only(&m, v, names, sizeof(names) / sizeof(names[0])) < 0)
 		return -1;
 	*contents = json_object_get(v, "contents");
 	if (!size && !rec_len && !recs)
 		return 0;
-	if (d->link || d->feature != FS_FEATURE_NONE || d->fid == 0x2F06 || d->fid == 0x6F06)
+	if (d->link || fs_feature_of(fs, node) != FS_FEATURE_NONE || d->fid == 0x2F06 || d->fid == 0x6F06)
 		return common_json_fail(c, "'%s': its size is the card's own (a link, EF.ARR or a feature)",
 					o->path);
 	if (!fs_is_record(fs, node)) {
