@@ -62,6 +62,15 @@ tap_check "probe: nothing written: EF.LOCI and the PIN1 counter as before" \
 	[ "$(jq -r '.files["ADF.USIM/EF.LOCI"].contents' "$work/a.json")" = fffffffffffffffffeff01 ] \
 	&& [ "$(pin1_status 0)" = 63C3 ]
 
+"$probe" 0 --pin1 1234 --adm1 88888888 --json >"$work/adm.json"
+tap_check "probe --adm1: ADM1 verified after '63CA' (10 tries)" \
+	[ "$(jq -c '[.adm1_verified, .steps[2].command, .steps[2].sw, .steps[3].sw]' "$work/adm.json")" = '[true,"VERIFY ADM1 (no data)","63CA","9000"]' ]
+"$probe" 0 --adm1 87654321 --json >"$work/admx.json"
+tap_check "probe, wrong --adm1: one ADM1 try used (63C9), without PIN1 no PIN1 file read" \
+	[ "$(jq -c '[.adm1_tries, .adm1_verified, .files["ADF.USIM/EF.IMSI"].read]' "$work/admx.json")" = '[9,false,"6982"]' ] \
+	&& [ "$("$apdu" --reader 0 0020000a | awk '{print $1}')" = 63C9 ]
+"$probe" 0 --adm1 88888888 >/dev/null
+
 # --- two profiles: the differences are the profiles' ---
 "$compare" 0 1 --pin1 1234 --repeat 2 --json >"$work/ab.json"; rc=$?
 tap_check "compare A B: exit status 1 ($rc)" [ "$rc" -eq 1 ]
@@ -83,9 +92,11 @@ else
 fi
 tap_check "compare A B: the SPN as each card has it" \
 	[ "$(jq -r '.differences[] | select(.what == "ADF.USIM/EF.SPN") | .b' "$work/ab.json")" = 0165326d73696d207477696effffffffff ]
-"$compare" 0 0 --pin1 1234 --repeat 1 >"$work/aa.txt"; rc=$?
+"$compare" 0 0 --pin1 1234 --repeat 3 --timing >"$work/aa.txt"; rc=$?
 tap_check "compare A A: exit status 0 and no difference ($rc)" \
 	[ "$rc" -eq 0 ] && [ "$(tail -1 "$work/aa.txt")" = "0 differences" ]
+tap_check "compare --timing: a median of both cards for each SELECT and READ ($(grep -c '^time ' "$work/aa.txt") lines)" \
+	[ "$(grep -c '^time .* SELECT ' "$work/aa.txt")" -ge 60 ] && [ "$(grep -c '^time .* READ ' "$work/aa.txt")" -ge 50 ]
 
 # --- the twin: probe, profile, new card, no difference ---
 "$probe" 0 --pin1 1234 --profile-out "$work/twin.json" >/dev/null; rc=$?
