@@ -266,8 +266,9 @@ uint16_t usim_cmd_authenticate(struct usim_card *card, struct usim_channel *ch,
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
 	if (!usim_pin_satisfied(&card->pin[USIM_PIN1]))
 		return APDU_SW_SECURITY_NOT_SATISFIED;
-	if (!card->alg)
-		return APDU_SW_REF_DATA_NOT_FOUND;	/* a card without keys */
+	if (!card->alg)		/* a card without keys: its physical card's AKA, or none */
+		return card->aka_relay ? card->aka_relay(card->aka_relay_ctx, cmd, rsp)
+				       : APDU_SW_REF_DATA_NOT_FOUND;
 	if (cmd->p2 == AKA_AUTH_P2_GSM) {
 		if (!ust_has(card, UST_GSM_SEC_CONTEXT))
 			return APDU_SW_INCORRECT_P1P2;

@@ -41,6 +41,11 @@ struct usim_card_e2m {
 	uint8_t fc_usim, fc_alg;	/* KDF FC values */
 };
 
+/* Where AUTHENTICATE goes on a card without keys, when its program gives a
+ * place: a physical card's answer to the same command (a twin of that card,
+ * e2msim-card --aka-reader). Returns the status word, data in rsp. */
+typedef uint16_t (*usim_aka_relay)(void *ctx, const struct apdu_cmd *cmd, struct apdu_rsp *rsp);
+
 struct usim_card {
 	const struct fs_tree *fs;
 	struct usim_store *store;
@@ -49,6 +54,8 @@ struct usim_card {
 	bool *absent;			/* per file node: a feature this card lacks */
 	const struct aka_alg *alg;
 	struct aka_alg_keys keys;	/* prepared (aka_alg_prepare) */
+	usim_aka_relay aka_relay;	/* NULL: no keys, no AKA ('6A88') */
+	void *aka_relay_ctx;
 	struct e2m_kdf_key *e2m_k;	/* K for the E2M KDF (variants A-D) */
 	struct aka_sqn_params sqn;
 	struct aka_sqn_state sqn_state;

@@ -5,7 +5,9 @@
 # (--profile-out, no keys) makes a twin with no difference in any file; a
 # wrong or nearly blocked PIN1 costs at most one try; an empty reader, a
 # card that answers garbage and a mute card each give one line on stderr
-# and exit status 2.
+# and exit status 2. A twin with --aka-reader runs AKA on its physical card
+# (an e2msim card with keys on the second vpcd reader).
+E2M_PCSC_READERS=2
 . "$(dirname "$0")/../helpers/pcsc-test.sh"
 
 work=$(mktemp -d)
@@ -123,6 +125,25 @@ tap_check "compare card twin (walk and me-startup.apdu): no difference ($rc)" \
 	--autn 000102030405060708090a0b0c0d0e0f --json >"$work/auth.json"; rc=$?
 tap_check "compare --rand --autn: only AUTHENTICATE differs, the twin has no keys ('6A88')" \
 	[ "$rc" -eq 1 ] && [ "$(jq -c '[.differences[] | [.what, .field, .b]]' "$work/auth.json")" = '[["AUTHENTICATE 3G context","SW","6A88"]]' ]
+
+# --- the twin with its physical card's AKA (--aka-reader) ---
+start_card 2 "$A"
+stop_card 1
+"$top_builddir/usim/e2msim-card" --profile "$work/twin.json" --state "$work/state1" \
+	--vpcd 127.0.0.1:35964 --aka-reader 2 >>"$work/card1.log" 2>&1 &
+pid_1=$!
+wait_slot 1 present
+av=$("$top_builddir/tools/e2msim-auc" --profile "$A" --rand 23553cbe9637a89d218ae64dae47bf35 --json)
+auth=$("$apdu" --reader 1 00a4040c07a0000000871002 002000010831323334ffffffff \
+	"008800812210$(jq -r .rand <<<"$av")10$(jq -r .autn <<<"$av")" | tail -1)
+tap_check "the twin's AUTHENTICATE, relayed to its physical card: RES, CK, IK, Kc of the AuC" \
+	[ "${auth%% *}" = "db08$(jq -r '.xres + "10" + .ck + "10" + .ik + "08" + .kc' <<<"$av")" ]
+tap_check "the physical card took PIN1 once and ran the AKA (SQN 32 used: a replay is refused)" \
+	[ "$("$apdu" --reader 2 00200001 | awk '{print $1}')" = 9000 ] \
+	&& [ "$("$apdu" --reader 1 "008800812210$(jq -r .rand <<<"$av")10$(jq -r .autn <<<"$av")" | cut -c1-4)" = dc0e ]
+stop_card 1
+stop_card 2
+start_card 1 "$work/twin.json"
 
 # --- PIN1: one try at most, none with one left ---
 "$probe" 1 --pin1 9999 --json >"$work/wrong.json"; rc=$?
