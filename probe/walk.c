@@ -2,8 +2,9 @@
 /* The ME's walk over a card: TS 102 221 8.4 (selection from the current
  * DF), 11.1.1 (SELECT with FCP), 11.1.3 and 11.1.5 (READ BINARY, READ
  * RECORD), 11.1.9 (VERIFY PIN without data: the tries left), 13.1 (EF.DIR).
- * Only SELECT, READ, STATUS-free VERIFY and, when asked, AUTHENTICATE and a
- * script's commands are sent: the walk itself writes nothing. */
+ * Only SELECT, READ BINARY, READ RECORD and VERIFY (without data first) are
+ * sent, then, when asked, AUTHENTICATE and a script's commands: the walk
+ * itself writes nothing. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -109,7 +110,9 @@ static int xfer_timed(struct walker *w, const struct apdu_cmd *cmd, struct apdu_
 	return 0;
 }
 
-static struct probe_step *add_step(struct probe_card *c, const char *label)
+/* A step with its status word and duration; NULL when the steps are full
+ * (PROBE_STEPS_MAX: the rest of a long script is not kept). */
+static struct probe_step *add_step(struct probe_card *c, const char *label, uint16_t sw, double us)
 {
 	struct probe_step *s;
 
@@ -117,13 +120,14 @@ static struct probe_step *add_step(struct probe_card *c, const char *label)
 		return NULL;
 	s = &c->steps[c->n_steps++];
 	snprintf(s->label, sizeof(s->label), "%s", label);
+	s->sw = sw;
+	s->us = us;
 	return s;
 }
 
-static int step_keep(struct probe_step *s, const struct apdu_rsp *rsp, double us)
+/* A copy of the response data in the step. */
+static int step_keep(struct probe_step *s, const struct apdu_rsp *rsp)
 {
-	s->sw = rsp->sw;
-	s->us = us;
 	if (!rsp->len)
 		return 0;
 	s->data = malloc(rsp->len);
@@ -351,22 +355,20 @@ static int verify_key(struct walker *w, uint8_t ref, const char *name, const cha
 	struct apdu_cmd cmd = { .ins = INS_VERIFY, .p2 = ref };
 	struct apdu_rsp rsp = { .buf = buf, .cap = sizeof(buf) };
 	char label[PROBE_LABEL_MAX];
-	struct probe_step *s;
 	double us;
 
 	*tries = -1;
 	snprintf(label, sizeof(label), "VERIFY %s (no data)", name);
 	if (xfer(w, &cmd, &rsp, &us) < 0)
 		return -1;
-	if ((s = add_step(w->c, label)))
-		s->sw = rsp.sw, s->us = us;
+	add_step(w->c, label, rsp.sw, us);
 	if ((rsp.sw & 0xFFF0) == APDU_SW_VERIFY_FAIL)
 		*tries = rsp.sw & 0x0F;
 	if (!value || (rsp.sw & 0xFFF0) != APDU_SW_VERIFY_FAIL)
 		return 0;
 	if (*tries < 2) {
 		snprintf(label, sizeof(label), "VERIFY %s not presented: %d tries left", name, *tries);
-		add_step(w->c, label);
+		add_step(w->c, label, 0, 0);
 		return 0;
 	}
 	if (key_block(value, block) < 0) {
@@ -380,8 +382,7 @@ static int verify_key(struct walker *w, uint8_t ref, const char *name, const cha
 	if (xfer(w, &cmd, &rsp, &us) < 0)
 		return -1;
 	memset(block, 0, sizeof(block));
-	if ((s = add_step(w->c, label)))
-		s->sw = rsp.sw, s->us = us;
+	add_step(w->c, label, rsp.sw, us);
 	*verified = rsp.sw == APDU_SW_OK;
 	if ((rsp.sw & 0xFFF0) == APDU_SW_VERIFY_FAIL)
 		*tries = rsp.sw & 0x0F;
@@ -410,8 +411,8 @@ static int authenticate(struct walker *w)
 		return -1;
 	if (xfer(w, &cmd, &rsp, &us) < 0)
 		return -1;
-	s = add_step(w->c, "AUTHENTICATE 3G context");
-	return s ? step_keep(s, &rsp, us) : 0;
+	s = add_step(w->c, "AUTHENTICATE 3G context", rsp.sw, us);
+	return s ? step_keep(s, &rsp) : 0;
 }
 
 /* The commands of an APDU script, raw as tests/scripts/ gives them (no GET
@@ -439,8 +440,7 @@ static int run_script(struct walker *w)
 			snprintf(label, sizeof(label), "script line %u: reset", line.lineno);
 			trc = w->t->ops->reset(w->t);
 			w->cur_df = FS_NONE;
-			if ((s = add_step(w->c, label)))
-				s->sw = trc < 0 ? 0 : APDU_SW_OK;
+			add_step(w->c, label, trc < 0 ? 0 : APDU_SW_OK, 0);
 			continue;
 		}
 		common_hex_encode(capdu, line.clen > 24 ? 24 : line.clen, hex, sizeof(hex));
@@ -455,7 +455,7 @@ static int run_script(struct walker *w)
 		}
 		rsp.sw = (uint16_t)(rapdu[rlen - 2] << 8 | rapdu[rlen - 1]);
 		rsp.len = rlen - 2;
-		if ((s = add_step(w->c, label)) && step_keep(s, &rsp, now_us() - start) < 0)
+		if ((s = add_step(w->c, label, rsp.sw, now_us() - start)) && step_keep(s, &rsp) < 0)
 			rc = -1;
 	}
 	apdu_script_close(&script);
