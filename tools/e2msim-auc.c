@@ -724,6 +724,12 @@ int main(int argc, char **argv)
 		usim_profile_clear(&p);
 		return AUC_EXIT_USAGE;
 	}
+	if (!p.ki_len) {
+		/* a physical card's twin (e2msim-probe --profile-out): its keys stay on the card */
+		fprintf(stderr, "e2msim-auc: %s: no 'ki': a profile without keys makes no vectors\n", o.profile);
+		usim_profile_clear(&p);
+		return AUC_EXIT_USAGE;
+	}
 	rc = usim_profile_keys(&p, &alg, &keys);
 	o.e2m = p.e2m;
 	usim_profile_clear(&p);

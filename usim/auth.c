@@ -180,7 +180,7 @@ static uint16_t auth_gsm(struct usim_card *card, const struct apdu_cmd *cmd, str
 /* The policy DF.E2M's files hold now (they may have been updated). */
 static void e2m_policy(struct usim_card *card, struct e2m_config *pol)
 {
-	const struct usim_file_def *eid = card->fs->nodes[card->node_e2m_eid].def;
+	const struct fs_file_def *eid = card->fs->nodes[card->node_e2m_eid].def;
 
 	e2m_policy_files_decode(usim_card_content(card, card->node_e2m_pol),
 				card->fs->nodes[card->node_e2m_pol].content_size,
@@ -262,10 +262,13 @@ uint16_t usim_cmd_authenticate(struct usim_card *card, struct usim_channel *ch,
 
 	if (cmd->p1 != 0x00 || (cmd->p2 != AKA_AUTH_P2_GSM && cmd->p2 != AKA_AUTH_P2_3G && !e2m))
 		return APDU_SW_INCORRECT_P1P2;
-	if (ch->adf == USIM_FS_NONE)
+	if (ch->adf == FS_NONE)
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
 	if (!usim_pin_satisfied(&card->pin[USIM_PIN1]))
 		return APDU_SW_SECURITY_NOT_SATISFIED;
+	if (!card->alg)		/* a card without keys: its physical card's AKA, or none */
+		return card->aka_relay ? card->aka_relay(card->aka_relay_ctx, cmd, rsp)
+				       : APDU_SW_REF_DATA_NOT_FOUND;
 	if (cmd->p2 == AKA_AUTH_P2_GSM) {
 		if (!ust_has(card, UST_GSM_SEC_CONTEXT))
 			return APDU_SW_INCORRECT_P1P2;
@@ -286,5 +289,7 @@ uint16_t usim_gsm_run_algorithm(struct usim_card *card, struct usim_channel *ch,
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
 	if (!usim_pin_satisfied(&card->pin[USIM_PIN1]))
 		return APDU_SW_SECURITY_NOT_SATISFIED;
+	if (!card->alg)
+		return APDU_SW_CONDITIONS_NOT_SATISFIED;	/* no keys: 9808 in the GSM class */
 	return auth_gsm(card, cmd, rsp, true);
 }

@@ -22,10 +22,10 @@
 
 /* Fill a file's contents from its table default: hex, records separated by
  * '|', everything not given 'FF' (unused octets of a UICC file are 'FF'). */
-static int content_from_default(const struct usim_fs_node *n, uint8_t *buf)
+static int content_from_default(const struct fs_node *n, uint8_t *buf)
 {
-	const struct usim_file_def *d = n->def;
-	size_t unit = d->kind == USIM_FILE_TRANSPARENT ? n->content_size : d->rec_len;
+	const struct fs_file_def *d = n->def;
+	size_t unit = d->kind == FS_FILE_TRANSPARENT ? n->content_size : d->rec_len;
 	size_t pos = 0, rec_start = 0;
 
 	memset(buf, 0xff, n->content_size);
@@ -39,12 +39,35 @@ static int content_from_default(const struct usim_fs_node *n, uint8_t *buf)
 		}
 		hi = common_hex_nibble(p[0]);
 		lo = hi < 0 ? -1 : common_hex_nibble(p[1]);
-		if (lo < 0 || pos >= rec_start + unit || pos >= n->content_size)
+		if (lo < 0)
 			return -1;
-		buf[pos++] = (uint8_t)(hi << 4 | lo);
+		/* a twin's smaller file takes what fits */
+		if (pos < rec_start + unit && pos < n->content_size)
+			buf[pos] = (uint8_t)(hi << 4 | lo);
+		pos++;
 		p += 2;
 	}
 	return 0;
+}
+
+/* The file tree of the table, or of the table with the sizes and record
+ * counts the profile gives (a physical card's twin, TS 102 221 11.1.1.4). */
+static int usim_card_tree(const struct usim_profile *profile, const struct fs_tree **out)
+{
+	struct fs_resize r[USIM_PROFILE_FILES_MAX];
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < profile->n_files; i++) {
+		const struct usim_file_override *o = &profile->files[i];
+		if (o->size || o->rec_count)
+			r[n++] = (struct fs_resize){ .path = o->path, .size = o->size,
+						     .rec_len = o->rec_len, .rec_count = o->rec_count };
+	}
+	if (!n) {
+		*out = fs_get();
+		return 0;
+	}
+	return fs_tree_resized(r, n, out);
 }
 
 uint8_t *usim_card_content(struct usim_card *card, int node)
@@ -58,7 +81,7 @@ void usim_card_reset(struct usim_card *card)
 {
 	memset(card->ch, 0, sizeof(card->ch));
 	card->ch[0] = (struct usim_channel){
-		.open = true, .df = 0, .adf = USIM_FS_NONE, .ef = USIM_FS_NONE,
+		.open = true, .df = 0, .adf = FS_NONE, .ef = FS_NONE,
 	};
 	for (int i = 0; i < USIM_PIN_COUNT; i++)
 		card->pin[i].verified = false;
@@ -77,6 +100,7 @@ void usim_card_free(struct usim_card *card)
 		free(card->content);
 	}
 	free(card->absent);
+	fs_tree_free(card->fs);
 	aka_alg_unprepare(card->alg, &card->keys);
 	e2m_kdf_key_free(card->e2m_k);
 	OPENSSL_cleanse(card, sizeof(*card));
@@ -89,7 +113,7 @@ static int store_all(struct usim_card *card)
 	int rc = usim_store_begin(card->store);
 
 	for (size_t i = 0; i < card->fs->count && rc == 0; i++) {
-		const struct usim_fs_node *n = &card->fs->nodes[i];
+		const struct fs_node *n = &card->fs->nodes[i];
 		if (card->content[i])
 			rc = usim_store_put_file(card->store, card->iccid, n->def->path,
 						 card->content[i], n->content_size);
@@ -110,7 +134,7 @@ static int store_all(struct usim_card *card)
 static int load_all(struct usim_card *card)
 {
 	for (size_t i = 0; i < card->fs->count; i++) {
-		const struct usim_fs_node *n = &card->fs->nodes[i];
+		const struct fs_node *n = &card->fs->nodes[i];
 		int rc;
 		if (!card->content[i])
 			continue;
@@ -130,24 +154,23 @@ static int load_all(struct usim_card *card)
 }
 
 /* Nodes of features the profile does not ask for are absent: an unmodified
- * card has no DF.E2M at all. */
+ * card has no DF.E2M at all, and no e2msim card has DF.5GS or ADF.ISIM
+ * (rows that e2msim-probe looks for on physical cards). */
 static int mark_absent(struct usim_card *card)
 {
 	card->absent = calloc(card->fs->count, sizeof(*card->absent));
 	if (!card->absent)
 		return -1;
 	for (size_t i = 0; i < card->fs->count; i++) {
-		for (int n = (int)i; n != USIM_FS_NONE; n = card->fs->nodes[n].parent) {
-			if (card->fs->nodes[n].def->feature == USIM_FEATURE_E2M && !card->e2m.present)
-				card->absent[i] = true;
-		}
+		enum fs_feature f = fs_feature_of(card->fs, (int)i);
+		card->absent[i] = f != FS_FEATURE_NONE && !(f == FS_FEATURE_E2M && card->e2m.present);
 	}
 	return 0;
 }
 
 bool usim_card_file_present(const struct usim_card *card, int node)
 {
-	return node != USIM_FS_NONE && !card->absent[node];
+	return node != FS_NONE && !card->absent[node];
 }
 
 /*! A card personalised from profile, with its state in store: loaded when the
@@ -163,17 +186,21 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	card->fs = usim_fs_get();
+	if (usim_card_tree(profile, &card->fs) < 0) {
+		snprintf(err, errlen, "field 'files': a size or record count the card cannot take");
+		free(card);
+		return -1;
+	}
 	card->store = store;
-	card->node_ust = usim_fs_by_path(card->fs, "ADF.USIM/EF.UST");
-	card->node_e2m_pol = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
-	card->node_e2m_eid = usim_fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
+	card->node_ust = fs_by_path(card->fs, "ADF.USIM/EF.UST");
+	card->node_e2m_pol = fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
+	card->node_e2m_eid = fs_by_path(card->fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
 	snprintf(card->iccid, sizeof(card->iccid), "%s", profile->iccid);
 	card->content = calloc(card->fs->count, sizeof(*card->content));
 	if (!card->content)
 		goto oom;
 	for (size_t i = 0; i < card->fs->count; i++) {
-		const struct usim_fs_node *n = &card->fs->nodes[i];
+		const struct fs_node *n = &card->fs->nodes[i];
 		if (!n->content_size || n->owner != (int)i)
 			continue;
 		card->content[i] = malloc(n->content_size);
@@ -195,14 +222,18 @@ int usim_card_new(struct usim_card **out, const struct usim_profile *profile,
 	};
 	if (mark_absent(card) < 0)
 		goto oom;
-	if (usim_profile_keys(profile, &card->alg, &card->keys) < 0) {
+	if (profile->ki_len && usim_profile_keys(profile, &card->alg, &card->keys) < 0) {
 		snprintf(err, errlen, "field 'op': cannot derive OPc");
 		goto fail;
 	}
-	card->e2m_k = e2m_kdf_key_new(card->keys.k, card->keys.k_len);
-	if (aka_alg_prepare(card->alg, &card->keys) < 0 || !card->e2m_k) {
-		snprintf(err, errlen, "cannot set up the key schedules of K");
-		goto fail;
+	/* a profile without keys (a physical card's twin): no algorithm, and
+	 * AUTHENTICATE answers '6A88' (usim/auth.c) */
+	if (card->alg) {
+		card->e2m_k = e2m_kdf_key_new(card->keys.k, card->keys.k_len);
+		if (aka_alg_prepare(card->alg, &card->keys) < 0 || !card->e2m_k) {
+			snprintf(err, errlen, "cannot set up the key schedules of K");
+			goto fail;
+		}
 	}
 	card->sqn = profile->sqn;
 	memcpy(card->sqn_state.seq, profile->sqn_seq, sizeof(card->sqn_state.seq));
@@ -269,11 +300,11 @@ uint16_t usim_card_save_pin(struct usim_card *card, int pin_id)
  *  EF.ARR record holds. '9000' or '6982'. */
 uint16_t usim_card_access(const struct usim_card *card, int node, unsigned int op)
 {
-	const struct usim_fs_node *n = &card->fs->nodes[node];
-	const struct usim_fs_node *arr;
+	const struct fs_node *n = &card->fs->nodes[node];
+	const struct fs_node *arr;
 	size_t rec;
 
-	if (n->arr == USIM_FS_NONE)
+	if (n->arr == FS_NONE)
 		return APDU_SW_SECURITY_NOT_SATISFIED;
 	arr = &card->fs->nodes[n->arr];
 	rec = n->def->arr_rec;

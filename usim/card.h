@@ -12,7 +12,7 @@
 #include "apdu/t0.h"
 #include "aka/auth_alg.h"
 #include "e2m/kdf.h"
-#include "usim/fs.h"
+#include "fs/fs.h"
 #include "usim/pin.h"
 #include "aka/sqn.h"
 
@@ -26,8 +26,8 @@ struct usim_store;
 struct usim_channel {
 	bool open;
 	int df;		/* current DF (MF, DF or ADF) */
-	int adf;	/* current application, USIM_FS_NONE if none */
-	int ef;		/* current EF, USIM_FS_NONE if none */
+	int adf;	/* current application, FS_NONE if none */
+	int ef;		/* current EF, FS_NONE if none */
 	int record;	/* current record number (1-based), 0 if none */
 };
 
@@ -41,14 +41,21 @@ struct usim_card_e2m {
 	uint8_t fc_usim, fc_alg;	/* KDF FC values */
 };
 
+/* Where AUTHENTICATE goes on a card without keys, when its program gives a
+ * place: a physical card's answer to the same command (a twin of that card,
+ * e2msim-card --aka-reader). Returns the status word, data in rsp. */
+typedef uint16_t (*usim_aka_relay)(void *ctx, const struct apdu_cmd *cmd, struct apdu_rsp *rsp);
+
 struct usim_card {
-	const struct usim_fs *fs;
+	const struct fs_tree *fs;
 	struct usim_store *store;
 	char iccid[21];
 	uint8_t **content;		/* per file node that owns contents */
 	bool *absent;			/* per file node: a feature this card lacks */
 	const struct aka_alg *alg;
 	struct aka_alg_keys keys;	/* prepared (aka_alg_prepare) */
+	usim_aka_relay aka_relay;	/* NULL: no keys, no AKA ('6A88') */
+	void *aka_relay_ctx;
 	struct e2m_kdf_key *e2m_k;	/* K for the E2M KDF (variants A-D) */
 	struct aka_sqn_params sqn;
 	struct aka_sqn_state sqn_state;

@@ -34,11 +34,11 @@ uint16_t usim_cmd_manage_channel(struct usim_card *card, struct usim_channel *ch
 			return APDU_SW_WRONG_LENGTH;	/* the number needs Le */
 		if (from == 0)
 			card->ch[target] = (struct usim_channel){
-				.open = true, .df = 0, .adf = USIM_FS_NONE, .ef = USIM_FS_NONE,
+				.open = true, .df = 0, .adf = FS_NONE, .ef = FS_NONE,
 			};
 		else
 			card->ch[target] = (struct usim_channel){
-				.open = true, .df = ch->df, .adf = ch->adf, .ef = USIM_FS_NONE,
+				.open = true, .df = ch->df, .adf = ch->adf, .ef = FS_NONE,
 			};
 		if (cmd->p2 == 0) {
 			uint8_t n = (uint8_t)target;

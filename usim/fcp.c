@@ -20,24 +20,24 @@
 #define LCSI_OPERATIONAL	0x05	/* operational, activated */
 
 /* 11.1.1.4.3 table 11.5: file descriptor byte and data coding byte '21' */
-static void put_descriptor(struct apdu_buf *b, const struct usim_file_def *d)
+static void put_descriptor(struct apdu_buf *b, const struct fs_file_def *d)
 {
 	uint8_t fd[5] = { 0, 0x21, 0, d->rec_len, d->rec_count };
 	size_t len = 2;
 
 	switch (d->kind) {
-	case USIM_FILE_DF:
-	case USIM_FILE_ADF:
+	case FS_FILE_DF:
+	case FS_FILE_ADF:
 		fd[0] = 0x78;		/* shareable DF */
 		break;
-	case USIM_FILE_TRANSPARENT:
+	case FS_FILE_TRANSPARENT:
 		fd[0] = 0x41;		/* shareable working EF, transparent */
 		break;
-	case USIM_FILE_LINEAR_FIXED:
+	case FS_FILE_LINEAR_FIXED:
 		fd[0] = 0x42;
 		len = 5;
 		break;
-	case USIM_FILE_CYCLIC:
+	case FS_FILE_CYCLIC:
 		fd[0] = 0x46;
 		len = 5;
 		break;
@@ -67,21 +67,21 @@ static void put_pin_status(struct apdu_buf *b, const struct usim_pin pins[USIM_P
 
 /*! Write the FCP template of a file. pins: the card's PINs, whose status
  *  DFs show. */
-void usim_fcp_build(struct apdu_buf *b, const struct usim_fs *fs, int node,
+void usim_fcp_build(struct apdu_buf *b, const struct fs_tree *fs, int node,
 		    const struct usim_pin pins[USIM_PIN_COUNT])
 {
-	const struct usim_fs_node *n = &fs->nodes[node];
-	const struct usim_file_def *d = n->def;
+	const struct fs_node *n = &fs->nodes[node];
+	const struct fs_file_def *d = n->def;
 	uint8_t fid[2] = { d->fid >> 8, d->fid & 0xff };
-	uint16_t arr_fid = n->arr != USIM_FS_NONE ? fs->nodes[n->arr].def->fid : 0x2F06;
+	uint16_t arr_fid = n->arr != FS_NONE ? fs->nodes[n->arr].def->fid : 0x2F06;
 	uint8_t arr[3] = { (uint8_t)(arr_fid >> 8), (uint8_t)arr_fid, d->arr_rec };
 	uint8_t lcsi = LCSI_OPERATIONAL;
 	size_t mark = apdu_buf_open_tlv(b, FCP_TEMPLATE);
-	int is_df = usim_fs_is_df(fs, node);
+	int is_df = fs_is_df(fs, node);
 
 	put_descriptor(b, d);
 	apdu_buf_put_tlv(b, FCP_FID, fid, 2);
-	if (d->kind == USIM_FILE_ADF)
+	if (d->kind == FS_FILE_ADF)
 		apdu_buf_put_tlv(b, FCP_DF_NAME, d->aid, d->aid_len);
 	if (is_df) {
 		size_t prop = apdu_buf_open_tlv(b, FCP_PROPRIETARY);

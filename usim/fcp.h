@@ -4,8 +4,8 @@
 #include <stdint.h>
 
 #include "apdu/tlv.h"
-#include "usim/fs.h"
+#include "fs/fs.h"
 #include "usim/pin.h"
 
-void usim_fcp_build(struct apdu_buf *b, const struct usim_fs *fs, int node,
+void usim_fcp_build(struct apdu_buf *b, const struct fs_tree *fs, int node,
 		    const struct usim_pin pins[USIM_PIN_COUNT]);

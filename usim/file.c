@@ -33,21 +33,21 @@ static uint16_t fid_at(const uint8_t *p)
 static int resolve_path(const struct usim_card *card, const struct usim_channel *ch, int df,
 			const uint8_t *path, size_t len)
 {
-	const struct usim_fs *fs = card->fs;
+	const struct fs_tree *fs = card->fs;
 	int node = df;
 
 	if (len == 0 || len % 2)
-		return USIM_FS_NONE;
+		return FS_NONE;
 	for (size_t i = 0; i < len; i += 2) {
 		uint16_t fid = fid_at(path + i);
-		if (!usim_fs_is_df(fs, node))
-			return USIM_FS_NONE;
+		if (!fs_is_df(fs, node))
+			return FS_NONE;
 		if (fid == 0x7FFF && i == 0)
 			node = ch->adf;
 		else
-			node = usim_fs_child(fs, node, fid);
+			node = fs_child(fs, node, fid);
 		if (!usim_card_file_present(card, node))
-			return USIM_FS_NONE;
+			return FS_NONE;
 	}
 	return node;
 }
@@ -64,8 +64,8 @@ static void build_fcp(struct usim_card *card, int node, struct apdu_rsp *rsp)
 uint16_t usim_cmd_select(struct usim_card *card, struct usim_channel *ch,
 			 const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
-	const struct usim_fs *fs = card->fs;
-	int target = USIM_FS_NONE;
+	const struct fs_tree *fs = card->fs;
+	int target = FS_NONE;
 
 	if (cmd->p2 != SELECT_RETURN_FCP && cmd->p2 != SELECT_RETURN_NONE && cmd->p2 != 0x00)
 		return APDU_SW_INCORRECT_P1P2;
@@ -74,26 +74,26 @@ uint16_t usim_cmd_select(struct usim_card *card, struct usim_channel *ch,
 	case SELECT_BY_FID:
 		if (cmd->nc != 2)
 			return APDU_SW_WRONG_LENGTH;
-		target = usim_fs_select_fid(fs, ch->df, ch->adf, fid_at(cmd->data));
+		target = fs_select_fid(fs, ch->df, ch->adf, fid_at(cmd->data));
 		break;
 	case SELECT_CHILD_DF:
 		if (cmd->nc != 2)
 			return APDU_SW_WRONG_LENGTH;
-		target = usim_fs_child(fs, ch->df, fid_at(cmd->data));
-		if (target != USIM_FS_NONE && !usim_fs_is_df(fs, target))
-			target = USIM_FS_NONE;
+		target = fs_child(fs, ch->df, fid_at(cmd->data));
+		if (target != FS_NONE && !fs_is_df(fs, target))
+			target = FS_NONE;
 		break;
 	case SELECT_PARENT_DF:
 		if (cmd->nc != 0)
 			return APDU_SW_WRONG_LENGTH;
 		target = fs->nodes[ch->df].parent;
-		if (target == USIM_FS_NONE)
+		if (target == FS_NONE)
 			target = 0;	/* the parent of MF is MF */
 		break;
 	case SELECT_BY_DF_NAME:
 		if (cmd->nc < 1 || cmd->nc > 16)
 			return APDU_SW_WRONG_LENGTH;
-		target = usim_fs_adf_by_aid(fs, cmd->data, cmd->nc);
+		target = fs_adf_by_aid(fs, cmd->data, cmd->nc);
 		break;
 	case SELECT_PATH_FROM_MF:
 		target = resolve_path(card, ch, 0, cmd->data, cmd->nc);
@@ -107,10 +107,10 @@ uint16_t usim_cmd_select(struct usim_card *card, struct usim_channel *ch,
 	if (!usim_card_file_present(card, target))
 		return APDU_SW_FILE_NOT_FOUND;
 
-	if (usim_fs_is_df(fs, target)) {
+	if (fs_is_df(fs, target)) {
 		ch->df = target;
-		ch->ef = USIM_FS_NONE;
-		if (fs->nodes[target].def->kind == USIM_FILE_ADF)
+		ch->ef = FS_NONE;
+		if (fs->nodes[target].def->kind == FS_FILE_ADF)
 			ch->adf = target;
 	} else {
 		ch->ef = target;
@@ -135,9 +135,9 @@ uint16_t usim_cmd_status(struct usim_card *card, struct usim_channel *ch,
 		build_fcp(card, ch->df, rsp);
 		return APDU_SW_OK;
 	case 0x01: {
-		const struct usim_file_def *adf;
+		const struct fs_file_def *adf;
 		struct apdu_buf b = { .buf = rsp->buf, .cap = rsp->cap };
-		if (ch->adf == USIM_FS_NONE)
+		if (ch->adf == FS_NONE)
 			return APDU_SW_OK;	/* no application active: no data */
 		adf = card->fs->nodes[ch->adf].def;
 		apdu_buf_put_tlv(&b, 0x84, adf->aid, adf->aid_len);

@@ -19,11 +19,11 @@ enum gsm_ac {
 
 static uint8_t gsm_ac(const struct usim_card *card, int node, enum usim_access_op op)
 {
-	const struct usim_fs_node *n = &card->fs->nodes[node];
-	const struct usim_fs_node *arr;
+	const struct fs_node *n = &card->fs->nodes[node];
+	const struct fs_node *arr;
 	int cond;
 
-	if (n->arr == USIM_FS_NONE || n->def->arr_rec < 1)
+	if (n->arr == FS_NONE || n->def->arr_rec < 1)
 		return GSM_AC_NEV;
 	arr = &card->fs->nodes[n->arr];
 	cond = usim_access_condition(card->content[n->arr] + (n->def->arr_rec - 1) * arr->def->rec_len,
@@ -47,20 +47,20 @@ static uint8_t chv_status(unsigned int tries)
  * 15 octets. */
 static void gsm_response(struct usim_card *card, int node, struct apdu_rsp *rsp)
 {
-	const struct usim_fs *fs = card->fs;
-	const struct usim_file_def *d = fs->nodes[node].def;
+	const struct fs_tree *fs = card->fs;
+	const struct fs_file_def *d = fs->nodes[node].def;
 	uint8_t r[22] = { 0 };
 	size_t len;
 
 	r[4] = (uint8_t)(d->fid >> 8);
 	r[5] = (uint8_t)d->fid;
-	if (usim_fs_is_df(fs, node)) {
+	if (fs_is_df(fs, node)) {
 		unsigned int dfs = 0, efs = 0;
 		for (size_t i = 0; i < fs->count; i++) {
-			if (fs->nodes[i].parent != node || fs->nodes[i].def->kind == USIM_FILE_ADF ||
+			if (fs->nodes[i].parent != node || fs->nodes[i].def->kind == FS_FILE_ADF ||
 			    !usim_card_file_present(card, (int)i))
 				continue;
-			usim_fs_is_df(fs, (int)i) ? dfs++ : efs++;
+			fs_is_df(fs, (int)i) ? dfs++ : efs++;
 		}
 		r[6] = node == 0 ? 0x01 : 0x02;		/* MF / DF */
 		r[12] = 9;				/* GSM specific data: octets 14-22 */
@@ -79,14 +79,14 @@ static void gsm_response(struct usim_card *card, int node, struct apdu_rsp *rsp)
 		r[2] = (uint8_t)(size >> 8);
 		r[3] = (uint8_t)size;
 		r[6] = 0x04;				/* EF */
-		r[7] = d->kind == USIM_FILE_CYCLIC ? 0x40 : 0x00;	/* INCREASE allowed */
+		r[7] = d->kind == FS_FILE_CYCLIC ? 0x40 : 0x00;	/* INCREASE allowed */
 		r[8] = (uint8_t)(gsm_ac(card, node, USIM_ACCESS_READ) << 4 | update);
 		r[9] = (uint8_t)(update << 4);		/* INCREASE */
 		r[10] = GSM_AC_ADM << 4 | GSM_AC_ADM;	/* REHABILITATE, INVALIDATE */
 		r[11] = 0x01;				/* not invalidated */
 		r[12] = 2;
-		r[13] = d->kind == USIM_FILE_TRANSPARENT ? 0x00 :
-			d->kind == USIM_FILE_LINEAR_FIXED ? 0x01 : 0x03;
+		r[13] = d->kind == FS_FILE_TRANSPARENT ? 0x00 :
+			d->kind == FS_FILE_LINEAR_FIXED ? 0x01 : 0x03;
 		r[14] = d->rec_len;
 		len = 15;
 	}
@@ -103,13 +103,13 @@ uint16_t usim_gsm_select(struct usim_card *card, struct usim_channel *ch,
 		return APDU_SW_WRONG_P1P2;
 	if (cmd->nc != 2)
 		return APDU_SW_WRONG_LENGTH;
-	target = usim_fs_select_fid(card->fs, ch->df, USIM_FS_NONE,
+	target = fs_select_fid(card->fs, ch->df, FS_NONE,
 				    (uint16_t)(cmd->data[0] << 8 | cmd->data[1]));
 	if (!usim_card_file_present(card, target))
 		return APDU_SW_FILE_NOT_FOUND;
-	if (usim_fs_is_df(card->fs, target)) {
+	if (fs_is_df(card->fs, target)) {
 		ch->df = target;
-		ch->ef = USIM_FS_NONE;
+		ch->ef = FS_NONE;
 	} else {
 		ch->ef = target;
 		ch->df = card->fs->nodes[target].parent;

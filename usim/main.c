@@ -23,6 +23,7 @@
 #include "apdu/vpcd.h"
 #include "usim/card.h"
 #include "usim/profile.h"
+#include "usim/relay.h"
 #include "usim/store.h"
 
 #define SLOTS_MAX	16
@@ -51,6 +52,8 @@ static void usage(FILE *out)
 		"  --sqn-reset        set each card's SQN array back to its profile's and exit\n"
 		"  --vpcd HOST:PORT   vpcd of the first card (default 127.0.0.1:%u)\n"
 		"  --gsmtap HOST      send every APDU exchange as GSMTAP SIM to HOST\n"
+		"  --aka-reader READER  a card without keys (a physical card's twin)\n"
+		"                     relays AUTHENTICATE to the card in this PC/SC reader\n"
 		"  -v, --verbose      log every APDU with its command and status word;\n"
 		"                     twice: also the APDU octets (secrets hidden)\n"
 		"  --log-keys         with -vv, also log PINs and keys (debugging only)\n"
@@ -155,6 +158,7 @@ int main(int argc, char **argv)
 		{ "sqn-reset", no_argument, NULL, 'Z' },
 		{ "vpcd", required_argument, NULL, 'p' },
 		{ "gsmtap", required_argument, NULL, 'g' },
+		{ "aka-reader", required_argument, NULL, 'A' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log-keys", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
@@ -162,7 +166,8 @@ int main(int argc, char **argv)
 	};
 	static struct apdu_vicc slots[SLOTS_MAX];
 	struct usim_card *cards[SLOTS_MAX] = { 0 };
-	const char *profiles[SLOTS_MAX], *state = NULL, *gsmtap_host = NULL;
+	const char *profiles[SLOTS_MAX], *state = NULL, *gsmtap_host = NULL, *aka_reader = NULL;
+	static struct usim_relay relay;
 	char host[256] = "127.0.0.1", state_buf[4096], err[512];
 	uint16_t port = APDU_VPCD_PORT;
 	struct usim_store *store = NULL;
@@ -191,6 +196,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'g': gsmtap_host = optarg; break;
+		case 'A': aka_reader = optarg; break;
 		case 'v': verbose++; break;
 		case 'K': common_log_keys = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -248,6 +254,12 @@ int main(int argc, char **argv)
 			}
 		}
 		ok = usim_card_new(&cards[i], p, store, repersonalize, err, sizeof(err)) == 0;
+		/* a twin without keys: the physical card's AKA (one card for the process) */
+		if (ok && aka_reader && !cards[i]->alg) {
+			ok = relay.t.ops || usim_relay_open(&relay, aka_reader, p->pin1, err, sizeof(err)) == 0;
+			cards[i]->aka_relay = usim_relay_authenticate;
+			cards[i]->aka_relay_ctx = &relay;
+		}
 		if (ok && sqn_reset)
 			ok = sqn_reset_card(cards[i], p) == 0;
 		usim_profile_clear(p);
@@ -278,6 +290,7 @@ out:
 			apdu_vicc_disconnect(&slots[i]);
 		usim_card_free(cards[i]);
 	}
+	usim_relay_close(&relay);
 	if (gsmtap)
 		gsmtap_source_free(gsmtap);
 	usim_store_close(store);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "usim/fs.h"
+#include "fs/fs.h"
 #include "usim/personalize.h"
 
 /* BCD digits, low nibble first, 'F' padded (TS 102 221 13.2, TS 24.008). */
@@ -60,7 +60,19 @@ static uint8_t *node_content(const struct usim_personal *t, int node)
 
 static uint8_t *content(const struct usim_personal *t, const char *path)
 {
-	return node_content(t, usim_fs_by_path(t->fs, path));
+	return node_content(t, fs_by_path(t->fs, path));
+}
+
+/* Octets of a file: the table's, or a twin's other size (fs_tree_resized) */
+static size_t size_of(const struct usim_personal *t, const char *path)
+{
+	return t->fs->nodes[fs_by_path(t->fs, path)].content_size;
+}
+
+/* len octets into a file, as many as fit */
+static void put(const struct usim_personal *t, const char *path, const uint8_t *data, size_t len)
+{
+	memcpy(content(t, path), data, len < size_of(t, path) ? len : size_of(t, path));
 }
 
 /* PLMN with access technology lists (TS 31.102 4.2.5): PLMN, then AcT
@@ -115,42 +127,49 @@ static const struct common_plmn_list *home_plmn(const struct usim_profile *p, st
 int usim_personalize(const struct usim_personal *t, const struct usim_profile *p, char *err,
 		     size_t errlen)
 {
-	const struct usim_fs *fs = t->fs;
+	const struct fs_tree *fs = t->fs;
 	struct common_plmn_list hplmn;
-	uint8_t *f;
+	uint8_t buf[17];
+	int msisdn = fs_by_path(fs, "DF.TELECOM/EF.MSISDN");
 
-	if (usim_iccid_encode(p->iccid, content(t, "EF.ICCID")) < 0 ||
-	    usim_imsi_encode(p->imsi, content(t, "ADF.USIM/EF.IMSI")) < 0) {
+	/* every file may be a twin's of another size: nothing beyond it */
+	if (usim_iccid_encode(p->iccid, buf) < 0) {
 		snprintf(err, errlen, "cannot encode ICCID/IMSI");
 		return -1;
 	}
-	content(t, "ADF.USIM/EF.AD")[3] = (uint8_t)p->mnc_len;
+	put(t, "EF.ICCID", buf, 10);
+	if (usim_imsi_encode(p->imsi, buf) < 0) {
+		snprintf(err, errlen, "cannot encode ICCID/IMSI");
+		return -1;
+	}
+	put(t, "ADF.USIM/EF.IMSI", buf, 9);
+	if (size_of(t, "ADF.USIM/EF.AD") >= 4)
+		content(t, "ADF.USIM/EF.AD")[3] = (uint8_t)p->mnc_len;
 
-	f = content(t, "ADF.USIM/EF.ACC");
 	{
 		/* TS 22.011 4.2: access class 0-9 from the last IMSI digit */
 		uint16_t acc = p->acc_set ? p->acc :
 			       (uint16_t)(1u << (p->imsi[strlen(p->imsi) - 1] - '0'));
-		f[0] = (uint8_t)(acc >> 8);
-		f[1] = (uint8_t)acc;
+		put(t, "ADF.USIM/EF.ACC", (const uint8_t[]){ (uint8_t)(acc >> 8), (uint8_t)acc }, 2);
 	}
 
 	if (p->spn[0]) {
-		f = content(t, "ADF.USIM/EF.SPN");
-		memset(f, 0xFF, 17);
-		f[0] = 0x01;	/* display the registered PLMN */
-		memcpy(f + 1, p->spn, strlen(p->spn));
+		memset(buf, 0xFF, 17);
+		buf[0] = 0x01;	/* display the registered PLMN */
+		memcpy(buf + 1, p->spn, strlen(p->spn));
+		put(t, "ADF.USIM/EF.SPN", buf, 17);
 	}
-	if (p->msisdn[0]) {
-		int node = usim_fs_by_path(fs, "DF.TELECOM/EF.MSISDN");
-		msisdn_record(node_content(t, node), fs->nodes[node].def->rec_len, p->msisdn);
-	}
+	/* the number takes the last 14 octets of a record */
+	if (p->msisdn[0] && fs->nodes[msisdn].def->rec_len >= 14)
+		msisdn_record(node_content(t, msisdn), fs->nodes[msisdn].def->rec_len, p->msisdn);
 
-	plmn_act_list(content(t, "ADF.USIM/EF.HPLMNwAcT"), 10, home_plmn(p, &hplmn));
-	plmn_act_list(content(t, "ADF.USIM/EF.PLMNwAcT"), 40, &p->plmnwact);
-	plmn_act_list(content(t, "ADF.USIM/EF.OPLMNwAcT"), 40, &p->oplmnwact);
-	plmn_list(content(t, "ADF.USIM/EF.FPLMN"), 60, &p->fplmn);
-	plmn_list(content(t, "DF.GSM/EF.PLMNsel"), 24, &p->plmnwact);
+	plmn_act_list(content(t, "ADF.USIM/EF.HPLMNwAcT"), size_of(t, "ADF.USIM/EF.HPLMNwAcT"),
+		      home_plmn(p, &hplmn));
+	plmn_act_list(content(t, "ADF.USIM/EF.PLMNwAcT"), size_of(t, "ADF.USIM/EF.PLMNwAcT"), &p->plmnwact);
+	plmn_act_list(content(t, "ADF.USIM/EF.OPLMNwAcT"), size_of(t, "ADF.USIM/EF.OPLMNwAcT"),
+		      &p->oplmnwact);
+	plmn_list(content(t, "ADF.USIM/EF.FPLMN"), size_of(t, "ADF.USIM/EF.FPLMN"), &p->fplmn);
+	plmn_list(content(t, "DF.GSM/EF.PLMNsel"), size_of(t, "DF.GSM/EF.PLMNsel"), &p->plmnwact);
 
 	/* PINs: PIN1/PIN2 3 tries with 10 for their PUKs, ADM1 10 tries */
 	t->pin[USIM_PIN1] = (struct usim_pin){
@@ -174,8 +193,8 @@ int usim_personalize(const struct usim_personal *t, const struct usim_profile *p
 
 	if (p->e2m.present) {
 		/* doc/e2m-profile.md 4 */
-		int pol = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
-		int eid = usim_fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
+		int pol = fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_POL");
+		int eid = fs_by_path(fs, "ADF.USIM/DF.E2M/EF.E2M_EID");
 		e2m_policy_files_encode(&p->e2m, node_content(t, pol), fs->nodes[pol].content_size,
 					node_content(t, eid), fs->nodes[eid].def->rec_len,
 					fs->nodes[eid].def->rec_count);
@@ -183,7 +202,7 @@ int usim_personalize(const struct usim_personal *t, const struct usim_profile *p
 
 	for (unsigned int i = 0; i < p->n_files; i++) {
 		const struct usim_file_override *o = &p->files[i];
-		int node = usim_fs_by_path(fs, o->path);
+		int node = fs_by_path(fs, o->path);
 		uint8_t *dst = node_content(t, node);
 		if (!o->records)	/* transparent: 'FF' after what is given */
 			memset(dst, 0xFF, fs->nodes[node].content_size);

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "usim/fs.h"
+#include "fs/fs.h"
 #include "usim/pin.h"
 #include "usim/profile.h"
 
@@ -15,7 +15,7 @@
  * contents (fs->nodes[n].owner == n; links share their owner's), and the
  * PIN table. */
 struct usim_personal {
-	const struct usim_fs *fs;
+	const struct fs_tree *fs;
 	uint8_t **content;
 	struct usim_pin *pin;		/* USIM_PIN_COUNT entries */
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* JSON card profiles (jansson). Every field has its parser in one table; a
  * profile of iccid, imsi, ki and opc is complete, everything else has the
- * defaults of a typical test-network card. */
+ * defaults of a typical test-network card. Without ki the card has no keys
+ * (a physical card's twin, whose AKA stays on the physical card). */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,7 +17,7 @@
 #include "common/hex.h"
 #include "common/json.h"
 #include "aka/auth_alg.h"
-#include "usim/fs.h"
+#include "fs/fs.h"
 #include "usim/profile.h"
 
 #define PROFILE(c) ((struct usim_profile *)(c)->obj)
@@ -159,11 +160,55 @@ static int op_field(struct common_json_ctx *c, json_t *v, bool is_op)
 static int parse_opc(struct common_json_ctx *c, json_t *v) { return op_field(c, v, false); }
 static int parse_op(struct common_json_ctx *c, json_t *v) { return op_field(c, v, true); }
 
+/* The geometry a "files" entry gives: { "size": N, "contents": "hex" } or
+ * { "record_size": L, "records": N, "contents": [...] } (TS 102 221
+ * 11.1.1.4.1 and 11.1.1.4.3), for a file the table holds at another size.
+ * Links take their target's, EF.ARR and optional features keep the table's. */
+static int parse_geometry(struct common_json_ctx *c, const struct fs_tree *fs, int node, json_t *v,
+			  struct usim_file_override *o, json_t **contents)
+{
+	static const char *const names[] = { "size", "record_size", "records", "contents" };
+	const struct fs_file_def *d = fs->nodes[node].def;
+	json_t *size = json_object_get(v, "size"), *rec_len = json_object_get(v, "record_size");
+	json_t *recs = json_object_get(v, "records");
+	struct common_json_ctx m = *c;
+	char name[80];
+	uint64_t n;
+
+	snprintf(name, sizeof(name), "files.%s", o->path);
+	m.name = name;
+	if (common_json_only(&m, v, names, sizeof(names) / sizeof(names[0])) < 0)
+		return -1;
+	*contents = json_object_get(v, "contents");
+	if (!size && !rec_len && !recs)
+		return 0;
+	if (d->link || fs_feature_of(fs, node) != FS_FEATURE_NONE || d->fid == 0x2F06 || d->fid == 0x6F06)
+		return common_json_fail(c, "'%s': its size is the card's own (a link, EF.ARR or a feature)",
+					o->path);
+	if (!fs_is_record(fs, node)) {
+		/* 11.1.3.1: offsets of READ BINARY up to 32767 */
+		if (rec_len || recs || !size || common_json_uint(&m, size, 1, 0x7FFF, &n) < 0)
+			return common_json_fail(c, "'%s': a transparent EF takes \"size\" 1 to 32767", o->path);
+		o->size = (uint16_t)n;
+		return 0;
+	}
+	if (size || !rec_len || !recs || common_json_uint(&m, rec_len, 1, 255, &n) < 0)
+		return common_json_fail(c, "'%s': a record EF takes \"record_size\" 1 to 255 and "
+					"\"records\" 1 to 254", o->path);
+	o->rec_len = (uint8_t)n;
+	if (common_json_uint(&m, recs, 1, 254, &n) < 0)
+		return common_json_fail(c, "'%s': a record EF takes \"record_size\" 1 to 255 and "
+					"\"records\" 1 to 254", o->path);
+	o->rec_count = (uint8_t)n;
+	return 0;
+}
+
 /* "files": { "PATH": "hex" } for transparent EFs, { "PATH": ["hex", ...] }
- * for record EFs; shorter contents are 'FF' padded. */
+ * for record EFs, or either as "contents" of an object with the file's
+ * size (parse_geometry); shorter contents are 'FF' padded. */
 static int parse_files(struct common_json_ctx *c, json_t *v)
 {
-	const struct usim_fs *fs = usim_fs_get();
+	const struct fs_tree *fs = fs_get();
 	const char *path;
 	json_t *val;
 
@@ -172,31 +217,35 @@ static int parse_files(struct common_json_ctx *c, json_t *v)
 			    USIM_PROFILE_FILES_MAX);
 	json_object_foreach(v, path, val) {
 		struct usim_file_override *o = &PROFILE(c)->files[PROFILE(c)->n_files];
-		int node = usim_fs_by_path(fs, path);
-		const struct usim_fs_node *n;
-		size_t unit;
+		int node = fs_by_path(fs, path);
+		const struct fs_node *n;
+		size_t unit, count, size;
 
-		if (node == USIM_FS_NONE || usim_fs_is_df(fs, node))
+		if (node == FS_NONE || fs_is_df(fs, node))
 			return common_json_fail(c, "'%s' is not an EF of this card (use pySim names, e.g. "
 				    "ADF.USIM/EF.SPN)", path);
 		n = &fs->nodes[node];
 		snprintf(o->path, sizeof(o->path), "%s", path);
-		o->data = calloc(1, n->content_size);
+		PROFILE(c)->n_files++;
+		if (json_is_object(val) && parse_geometry(c, fs, node, val, o, &val) < 0)
+			return -1;
+		unit = o->rec_len ? o->rec_len : n->def->rec_len;
+		count = o->rec_count ? o->rec_count : n->def->rec_count;
+		size = o->size ? o->size : fs_is_record(fs, node) ? unit * count : n->content_size;
+		o->data = calloc(1, size ? size : 1);
 		if (!o->data)
 			return common_json_fail(c, "out of memory");
-		PROFILE(c)->n_files++;
-		if (!usim_fs_is_record(fs, node)) {
-			int len = common_json_hex(c, json_string_value(val), o->data, n->content_size);
+		if (!fs_is_record(fs, node)) {
+			int len = common_json_hex(c, json_string_value(val), o->data, size);
 			if (len < 0)
 				return common_json_fail(c, "'%s': expected a hex string of at most %zu octets",
-					    path, n->content_size);
+					    path, size);
 			o->len = (size_t)len;
 			continue;
 		}
-		unit = n->def->rec_len;
-		if (!json_is_array(val) || json_array_size(val) > n->def->rec_count)
-			return common_json_fail(c, "'%s': expected an array of at most %u records in hex",
-				    path, n->def->rec_count);
+		if (!json_is_array(val) || json_array_size(val) > count)
+			return common_json_fail(c, "'%s': expected an array of at most %zu records in hex",
+				    path, count);
 		for (size_t i = 0; i < json_array_size(val); i++) {
 			uint8_t rec[255];
 			int len = common_json_hex(c, json_string_value(json_array_get(val, i)), rec, unit);
@@ -280,7 +329,7 @@ struct field {
 static const struct field fields[] = {
 	{ .name = "iccid", .required = true, .parse = parse_iccid },
 	{ .name = "imsi", .required = true, .parse = parse_imsi },
-	{ .name = "ki", .required = true, .parse = parse_ki },
+	{ .name = "ki", .parse = parse_ki },	/* none: a card without keys */
 	{ .name = "opc", .parse = parse_opc },
 	{ .name = "op", .parse = parse_op },
 	{ .name = "algorithm", .parse = parse_algorithm },
@@ -323,22 +372,32 @@ static void set_defaults(struct usim_profile *p)
 	usim_pin_encode("88888888", p->adm1);
 }
 
-/* Checks across fields, after each has parsed. */
+/* K against the algorithm, and OP/OPc with it. */
+static int check_keys(const struct usim_profile *p, const struct aka_alg *alg, struct common_json_ctx *c)
+{
+	c->name = "ki";
+	if (!(alg->k_lens & (p->ki_len == 32 ? AKA_ALG_K256 : AKA_ALG_K128)))
+		return common_json_fail(c, "%zu bits is not a key length of %s", p->ki_len * 8, alg->name);
+	c->name = "opc";
+	if (alg->opc && !p->opc_len)
+		return common_json_fail(c, "required for %s (or give 'op')", alg->name);
+	if (!alg->opc && p->opc_len)
+		return common_json_fail(c, "%s has no OP/OPc", alg->name);
+	if (alg->opc && p->opc_len != (alg->id == AKA_ALG_TUAK ? 32u : 16u))
+		return common_json_fail(c, "%s needs %d hex digits", alg->name, alg->id == AKA_ALG_TUAK ? 64 : 32);
+	return 0;
+}
+
+/* Checks across fields, after each has parsed. No ki: a card without keys. */
 static int check_consistency(struct usim_profile *p, char *err, size_t errlen)
 {
 	const struct aka_alg *alg = aka_alg_by_name(p->algorithm);
-	struct common_json_ctx c = { .obj = p, .err = err, .errlen = errlen };
+	struct common_json_ctx c = { .obj = p, .err = err, .errlen = errlen, .name = "ki" };
 
-	c.name = "ki";
-	if (!(alg->k_lens & (p->ki_len == 32 ? AKA_ALG_K256 : AKA_ALG_K128)))
-		return common_json_fail(&c, "%zu bits is not a key length of %s", p->ki_len * 8, alg->name);
-	c.name = "opc";
-	if (alg->opc && !p->opc_len)
-		return common_json_fail(&c, "required for %s (or give 'op')", alg->name);
-	if (!alg->opc && p->opc_len)
-		return common_json_fail(&c, "%s has no OP/OPc", alg->name);
-	if (alg->opc && p->opc_len != (alg->id == AKA_ALG_TUAK ? 32u : 16u))
-		return common_json_fail(&c, "%s needs %d hex digits", alg->name, alg->id == AKA_ALG_TUAK ? 64 : 32);
+	if (!p->ki_len && p->opc_len)
+		return common_json_fail(&c, "missing, with 'opc' or 'op' given");
+	if (p->ki_len && check_keys(p, alg, &c) < 0)
+		return -1;
 	c.name = "imsi";
 	if (strlen(p->imsi) < 3 + p->mnc_len)
 		return common_json_fail(&c, "shorter than MCC and a %u-digit MNC", p->mnc_len);

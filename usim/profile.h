@@ -15,14 +15,17 @@
 #include "usim/pin.h"
 
 #define USIM_PROFILE_PLMN_MAX	16	/* entries of a PLMN list EF */
-#define USIM_PROFILE_FILES_MAX	64
+#define USIM_PROFILE_FILES_MAX	96
 
-/* A "files" override: contents for one file, named by path. */
+/* A "files" override: contents for one file, named by path, and its size
+ * when it is not the table's (a physical card's twin). */
 struct usim_file_override {
 	char path[64];
 	uint8_t *data;		/* records back to back for record EFs */
 	size_t len;
 	unsigned int records;	/* record EFs: how many given */
+	uint16_t size;		/* transparent EF: octets, 0 for the table's */
+	uint8_t rec_len, rec_count;	/* record EF: 0 for the table's */
 };
 
 struct usim_profile {
@@ -41,7 +44,8 @@ struct usim_profile {
 	uint8_t adm1[USIM_PIN_LEN];
 	bool pin1_enabled;
 
-	/* Authentication key material */
+	/* Authentication key material; ki_len 0: a card without keys, whose
+	 * AUTHENTICATE answers '6A88' */
 	char algorithm[16];
 	uint8_t ki[32];
 	size_t ki_len;

@@ -18,19 +18,19 @@ static uint16_t target_ef(struct usim_card *card, struct usim_channel *ch, uint8
 	uint16_t sw;
 
 	if (sfi) {
-		*ef = usim_fs_by_sfi(card->fs, ch->df, sfi);
-		if (*ef == USIM_FS_NONE)
+		*ef = fs_by_sfi(card->fs, ch->df, sfi);
+		if (*ef == FS_NONE)
 			return APDU_SW_FILE_NOT_FOUND;
 		if (ch->ef != *ef) {
 			ch->ef = *ef;
 			ch->record = 0;
 		}
-	} else if (ch->ef == USIM_FS_NONE) {
+	} else if (ch->ef == FS_NONE) {
 		return APDU_SW_NO_EF_SELECTED;
 	} else {
 		*ef = ch->ef;
 	}
-	if (usim_fs_is_record(card->fs, *ef) != records)
+	if (fs_is_record(card->fs, *ef) != records)
 		return APDU_SW_CMD_INCOMPATIBLE;
 	sw = usim_card_access(card, *ef, op);
 	return sw;
@@ -119,7 +119,7 @@ enum record_mode {
 /* The record a command addresses, 1-based, or 0 when there is none. Next and
  * previous move the record pointer (cyclic files wrap), absolute mode leaves
  * it alone. */
-static int record_select(struct usim_channel *ch, const struct usim_file_def *d,
+static int record_select(struct usim_channel *ch, const struct fs_file_def *d,
 			 uint8_t p1, enum record_mode mode)
 {
 	int n = d->rec_count, cur = ch->record;
@@ -132,7 +132,7 @@ static int record_select(struct usim_channel *ch, const struct usim_file_def *d,
 			cur = 1;
 		else if (cur < n)
 			cur++;
-		else if (d->kind == USIM_FILE_CYCLIC)
+		else if (d->kind == FS_FILE_CYCLIC)
 			cur = 1;
 		else
 			return 0;
@@ -142,7 +142,7 @@ static int record_select(struct usim_channel *ch, const struct usim_file_def *d,
 			cur = n;
 		else if (cur > 1)
 			cur--;
-		else if (d->kind == USIM_FILE_CYCLIC)
+		else if (d->kind == FS_FILE_CYCLIC)
 			cur = n;
 		else
 			return 0;
@@ -168,7 +168,7 @@ static uint16_t record_mode_check(const struct apdu_cmd *cmd)
 uint16_t usim_cmd_read_record(struct usim_card *card, struct usim_channel *ch,
 			      const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
-	const struct usim_file_def *d;
+	const struct fs_file_def *d;
 	uint16_t sw;
 	int ef, rec;
 
@@ -190,7 +190,7 @@ uint16_t usim_cmd_read_record(struct usim_card *card, struct usim_channel *ch,
  * (TS 102 221 8.2.3). */
 static uint16_t cyclic_push(struct usim_card *card, int ef, const uint8_t *rec)
 {
-	const struct usim_file_def *d = card->fs->nodes[ef].def;
+	const struct fs_file_def *d = card->fs->nodes[ef].def;
 	size_t len = d->rec_len, size = card->fs->nodes[ef].content_size;
 	uint8_t next[USIM_RSP_DATA_MAX];
 
@@ -206,7 +206,7 @@ static uint16_t cyclic_push(struct usim_card *card, int ef, const uint8_t *rec)
 uint16_t usim_cmd_update_record(struct usim_card *card, struct usim_channel *ch,
 				const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
-	const struct usim_file_def *d;
+	const struct fs_file_def *d;
 	uint8_t mode = cmd->p2 & 0x07;
 	uint16_t sw;
 	int ef, rec;
@@ -218,7 +218,7 @@ uint16_t usim_cmd_update_record(struct usim_card *card, struct usim_channel *ch,
 	d = card->fs->nodes[ef].def;
 	if (cmd->nc != d->rec_len)
 		return APDU_SW_WRONG_LENGTH;
-	if (d->kind == USIM_FILE_CYCLIC) {
+	if (d->kind == FS_FILE_CYCLIC) {
 		if (mode != RECORD_PREVIOUS)
 			return APDU_SW_CMD_INCOMPATIBLE;
 		sw = cyclic_push(card, ef, cmd->data);
@@ -245,7 +245,7 @@ enum search_mode {
 uint16_t usim_cmd_search_record(struct usim_card *card, struct usim_channel *ch,
 				const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
-	const struct usim_file_def *d;
+	const struct fs_file_def *d;
 	const uint8_t *pattern = cmd->data;
 	size_t plen = cmd->nc, offset = 0;
 	bool backward, by_value = false;
@@ -313,7 +313,7 @@ uint16_t usim_cmd_search_record(struct usim_card *card, struct usim_channel *ch,
 uint16_t usim_cmd_increase(struct usim_card *card, struct usim_channel *ch,
 			   const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
 {
-	const struct usim_file_def *d;
+	const struct fs_file_def *d;
 	uint8_t sum[255];
 	unsigned int carry = 0;
 	uint16_t sw;
@@ -324,7 +324,7 @@ uint16_t usim_cmd_increase(struct usim_card *card, struct usim_channel *ch,
 	if ((sw = target_ef(card, ch, 0, true, USIM_ACCESS_UPDATE, &ef)) != APDU_SW_OK)
 		return sw;
 	d = card->fs->nodes[ef].def;
-	if (d->kind != USIM_FILE_CYCLIC)
+	if (d->kind != FS_FILE_CYCLIC)
 		return APDU_SW_CMD_INCOMPATIBLE;
 	if (cmd->nc == 0 || cmd->nc > d->rec_len)
 		return APDU_SW_WRONG_LENGTH;

@@ -140,7 +140,7 @@ static void check_stored(const struct usim_card *card)
 	for (size_t i = 0; i < card->fs->count; i++) {
 		if (card->content[i] &&
 		    memcmp(card->content[i], loaded->content[i], card->fs->nodes[i].content_size))
-			fail("%s differs from its stored contents", usim_fs_name(card->fs, (int)i));
+			fail("%s differs from its stored contents", fs_name(card->fs, (int)i));
 	}
 	for (int i = 0; i < USIM_PIN_COUNT; i++) {
 		const struct usim_pin *a = &card->pin[i], *b = &loaded->pin[i];

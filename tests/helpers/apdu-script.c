@@ -21,6 +21,7 @@
 
 #include "common/log.h"
 #include "apdu/pcsc.h"
+#include "apdu/script.h"
 #include "usim/card.h"
 #include "usim/profile.h"
 #include "usim/store.h"
@@ -32,24 +33,6 @@ struct target {
 	struct apdu_transport pcsc;	/* through PC/SC */
 	bool use_pcsc;
 };
-
-static int hex_compact(const char *s, const char *end, uint8_t *buf, size_t cap)
-{
-	char tmp[LINE_MAX_LEN];
-	size_t n = 0;
-
-	for (; s < end; s++) {
-		if (*s == ' ' || *s == '\t')
-			continue;
-		if (n + 1 >= sizeof(tmp))
-			return -1;
-		tmp[n++] = *s;
-	}
-	tmp[n] = '\0';
-	if (n == 0)
-		return 0;
-	return osmo_hexparse(tmp, buf, (unsigned int)cap);
-}
 
 static int exchange(struct target *t, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap, size_t *rlen)
 {
@@ -85,73 +68,59 @@ static char *trim(char *s)
 static int run_script(struct target *t, const char *path, FILE *update, int *test_no)
 {
 	static uint8_t c[APDU_CMD_MAX], want[APDU_RSP_MAX], got[APDU_RSP_MAX];
-	char line[LINE_MAX_LEN];
-	FILE *f = fopen(path, "r");
-	int failures = 0, lineno = 0;
+	struct apdu_script script;
+	struct apdu_script_line line;
+	char err[256];
+	int failures = 0, rc;
 
-	if (!f) {
-		printf("Bail out! %s: %s\n", path, strerror(errno));
+	if (apdu_script_open(&script, path, err, sizeof(err)) < 0) {
+		printf("Bail out! %s\n", err);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *arrow;
-		int clen, wlen;
+	while ((rc = apdu_script_next(&script, &line, c, sizeof(c), want, sizeof(want))) > 0) {
 		size_t glen;
 
-		lineno++;
-		if (*s == '\0' || *s == '#') {
-			if (update)
-				fprintf(update, "%s\n", s);
-			continue;
-		}
-		if (!strncmp(s, "@profile ", 9)) {
-			if (update)
-				fprintf(update, "%s\n", s);
-			continue;	/* taken before the run: script_profile() */
-		}
-		if (!strcmp(s, "@reset")) {
-			if (update)
-				fprintf(update, "%s\n", s);
+		if (line.kind != APDU_SCRIPT_EXCHANGE && update)
+			fprintf(update, "%s\n", line.text);
+		if (line.kind == APDU_SCRIPT_TEXT)
+			continue;	/* "@profile" is taken before the run: script_profile() */
+		if (line.kind == APDU_SCRIPT_RESET) {
 			if (reset(t) < 0) {
-				printf("not ok %d - %s:%d reset failed\n", ++*test_no, path, lineno);
+				printf("not ok %d - %s:%u reset failed\n", ++*test_no, path, line.lineno);
 				failures++;
 			}
 			continue;
 		}
-		arrow = strstr(s, "->");
-		if (!arrow) {
-			printf("Bail out! %s:%d: expected 'C-APDU -> R-APDU'\n", path, lineno);
-			fclose(f);
+		if (!update && line.rlen < 2) {
+			printf("Bail out! %s:%u: malformed hex\n", path, line.lineno);
+			apdu_script_close(&script);
 			return -1;
 		}
-		clen = hex_compact(s, arrow, c, sizeof(c));
-		wlen = hex_compact(arrow + 2, s + strlen(s), want, sizeof(want));
-		if (clen < 0 || (!update && wlen < 2)) {
-			printf("Bail out! %s:%d: malformed hex\n", path, lineno);
-			fclose(f);
-			return -1;
-		}
-		if (exchange(t, c, (size_t)clen, got, sizeof(got), &glen) < 0) {
-			printf("not ok %d - %s:%d transmit failed\n", ++*test_no, path, lineno);
+		if (exchange(t, c, line.clen, got, sizeof(got), &glen) < 0) {
+			printf("not ok %d - %s:%u transmit failed\n", ++*test_no, path, line.lineno);
 			failures++;
 			continue;
 		}
 		if (update) {
 			/* osmo_hexdump_nospc() has one static buffer: two calls */
-			fprintf(update, "%s -> ", osmo_hexdump_nospc(c, (size_t)clen));
+			fprintf(update, "%s -> ", osmo_hexdump_nospc(c, line.clen));
 			fprintf(update, "%s\n", osmo_hexdump_nospc(got, glen));
-		} else if (glen == (size_t)wlen && !memcmp(got, want, glen)) {
-			printf("ok %d - %s:%d %s\n", ++*test_no, path, lineno,
-			       osmo_hexdump_nospc(c, (size_t)clen));
+		} else if (glen == (size_t)line.rlen && !memcmp(got, want, glen)) {
+			printf("ok %d - %s:%u %s\n", ++*test_no, path, line.lineno,
+			       osmo_hexdump_nospc(c, line.clen));
 		} else {
-			printf("not ok %d - %s:%d %s\n", ++*test_no, path, lineno,
-			       osmo_hexdump_nospc(c, (size_t)clen));
-			printf("#   expected %s\n", osmo_hexdump_nospc(want, (size_t)wlen));
+			printf("not ok %d - %s:%u %s\n", ++*test_no, path, line.lineno,
+			       osmo_hexdump_nospc(c, line.clen));
+			printf("#   expected %s\n", osmo_hexdump_nospc(want, (size_t)line.rlen));
 			printf("#   got      %s\n", osmo_hexdump_nospc(got, glen));
 			failures++;
 		}
 	}
-	fclose(f);
+	apdu_script_close(&script);
+	if (rc < 0) {
+		printf("Bail out! %s\n", err);
+		return -1;
+	}
 	return failures;
 }
 

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* echo-card [--vpcd HOST:PORT] [--flush FILE]: a vpcd card that does
- * nothing. It gives the ATR of e2msim-card (so that pcscd picks the same
+/* echo-card [--vpcd HOST:PORT] [--answer HEX] [--flush FILE]: a vpcd card
+ * that does nothing. It gives the ATR of e2msim-card (so that pcscd picks the same
  * protocol) and answers every C-APDU with '9000' and no data: the floor of
  * the PC/SC stack (libpcsclite, pcscd, the vpcd driver, its socket and
  * apdu/vicc.c) that tools/bench.sh compares the card's round trips with.
- * With --flush, before it answers an AUTHENTICATE (INS '88') it writes 64
- * octets over a preallocated FILE and fdatasync()s it: the floor of a
- * durable change, flush and its wake-up included, end to end. */
+ * With --answer it answers those octets instead, garbage for the tests of
+ * e2msim-probe (one octet is no R-APDU). With --flush, before it answers an
+ * AUTHENTICATE (INS '88') it writes 64 octets over a preallocated FILE and
+ * fdatasync()s it: the floor of a durable change, flush and its wake-ups
+ * included, end to end. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 
 #include <osmocom/core/talloc.h>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "apdu/vicc.h"
 #include "apdu/vpcd.h"
@@ -35,6 +38,9 @@ static void on_signal(int sig)
 {
 	stop_requested = sig;
 }
+
+static uint8_t answer[64] = { 0x90, 0x00 };
+static size_t answer_len = 2;
 
 static int echo_atr(struct apdu_vicc *v, uint8_t *buf, size_t cap)
 {
@@ -85,7 +91,7 @@ static bool flush_record(void)
 static size_t echo_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen,
 			uint8_t *rapdu, size_t rcap)
 {
-	if (rcap < 2)
+	if (rcap < answer_len)
 		return 0;
 	/* TS 102 221 10.1.2: INS '88' is AUTHENTICATE */
 	if (flush_fd >= 0 && clen >= 4 && capdu[1] == 0x88 && !flush_record()) {
@@ -93,9 +99,8 @@ static size_t echo_apdu(struct apdu_vicc *v, const uint8_t *capdu, size_t clen,
 		rapdu[1] = 0x81;
 		return 2;
 	}
-	rapdu[0] = 0x90;
-	rapdu[1] = 0x00;
-	return 2;
+	memcpy(rapdu, answer, answer_len);
+	return answer_len;
 }
 
 static const struct apdu_vicc_ops echo_ops = {
@@ -108,6 +113,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vpcd", required_argument, NULL, 'p' },
+		{ "answer", required_argument, NULL, 'a' },
 		{ "flush", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -126,6 +132,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'a':
+			rc = common_hex_decode(optarg, strlen(optarg), answer, sizeof(answer));
+			if (rc < 1) {
+				fprintf(stderr, "echo-card: --answer: expected 1 to 64 octets in hex\n");
+				return 2;
+			}
+			answer_len = (size_t)rc;
+			break;
 		case 'f':
 			flush_fd = flush_open(optarg);
 			if (flush_fd < 0) {
@@ -134,11 +148,11 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			printf("usage: echo-card [--vpcd HOST:PORT] [--flush FILE]  (default 127.0.0.1:%u)\n",
-			       APDU_VPCD_PORT);
+			printf("usage: echo-card [--vpcd HOST:PORT] [--answer HEX] [--flush FILE]"
+			       "  (default 127.0.0.1:%u)\n", APDU_VPCD_PORT);
 			return 0;
 		default:
-			fprintf(stderr, "usage: echo-card [--vpcd HOST:PORT] [--flush FILE]\n");
+			fprintf(stderr, "usage: echo-card [--vpcd HOST:PORT] [--answer HEX] [--flush FILE]\n");
 			return 2;
 		}
 	}

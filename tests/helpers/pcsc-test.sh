@@ -6,8 +6,9 @@
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+# E2M_PCSC_READERS: vpcd readers, two slots each (default 1)
 if [ "${E2M_PCSC_ENV_INSIDE:-}" != 1 ]; then
-	exec "$top_srcdir/tools/pcsc-env.sh" -- "$0" "$@"
+	exec "$top_srcdir/tools/pcsc-env.sh" --readers "${E2M_PCSC_READERS:-1}" -- "$0" "$@"
 fi
 . "$top_srcdir/tests/helpers/tap.sh"
 

@@ -115,6 +115,9 @@ usage_case "--auts without --rand" --profile "$spec6" --auts "$AUTS"
 usage_case "--auts with --sqn" --profile "$spec6" --auts "$AUTS" --rand "$RAND" --sqn 1
 usage_case "--auts too short" --profile "$spec6" --auts "${AUTS:0:26}" --rand "$RAND"
 usage_case "extra argument" --profile "$spec6" extra
+run keyless --profile "$top_srcdir/tests/profiles/twin.json" --rand "$RAND"
+tap_check "a profile without keys (a card's twin): exit 2, says so" \
+	bash -c "test $rc -eq 2 && grep -q \"no 'ki'\" '$work/keyless.err' && test ! -s '$work/keyless'"
 run help --help
 tap_check "--help: exit 0 and usage" bash -c "test $rc -eq 0 && grep -q Usage '$work/help'"
 

@@ -20,7 +20,7 @@
 
 #include "common/log.h"
 #include "usim/card.h"
-#include "usim/fs.h"
+#include "fs/fs.h"
 #include "usim/profile.h"
 #include "usim/store.h"
 
@@ -88,16 +88,16 @@ static void mem_card_free(struct mem_card *mc)
 
 static const uint8_t *file_of(struct usim_card *card, const char *path)
 {
-	int node = usim_fs_by_path(card->fs, path);
+	int node = fs_by_path(card->fs, path);
 
-	if (node == USIM_FS_NONE)
+	if (node == FS_NONE)
 		fail_msg("no file %s in the table", path);
 	return usim_card_content(card, node);
 }
 
 static size_t size_of(struct usim_card *card, const char *path)
 {
-	return card->fs->nodes[usim_fs_by_path(card->fs, path)].content_size;
+	return card->fs->nodes[fs_by_path(card->fs, path)].content_size;
 }
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
@@ -139,27 +139,27 @@ static const char *hex(const uint8_t *b, size_t len)
 
 static void test_fs_tree(void **state)
 {
-	const struct usim_fs *fs = usim_fs_get();
+	const struct fs_tree *fs = fs_get();
 
 	assert_true(fs->count > 0);
-	assert_int_equal(fs->nodes[0].parent, USIM_FS_NONE);
+	assert_int_equal(fs->nodes[0].parent, FS_NONE);
 	assert_int_equal(fs->nodes[0].def->fid, 0x3F00);
-	assert_int_equal(fs->nodes[0].def->kind, USIM_FILE_DF);
+	assert_int_equal(fs->nodes[0].def->kind, FS_FILE_DF);
 	for (size_t i = 0; i < fs->count; i++) {
-		const struct usim_fs_node *n = &fs->nodes[i];
+		const struct fs_node *n = &fs->nodes[i];
 		const char *name = n->def->path;
 
 		if (i > 0) {
 			if (n->parent < 0 || (size_t)n->parent >= fs->count ||
-			    !usim_fs_is_df(fs, n->parent))
+			    !fs_is_df(fs, n->parent))
 				fail_msg("%s: parent is not a DF", name);
 		}
-		if (!usim_fs_is_df(fs, (int)i) && n->content_size == 0)
+		if (!fs_is_df(fs, (int)i) && n->content_size == 0)
 			fail_msg("%s: EF of size 0", name);
-		if (usim_fs_is_record(fs, (int)i) && (!n->def->rec_len || !n->def->rec_count))
+		if (fs_is_record(fs, (int)i) && (!n->def->rec_len || !n->def->rec_count))
 			fail_msg("%s: record EF without records", name);
 		for (size_t j = i + 1; j < fs->count; j++) {
-			const struct usim_fs_node *m = &fs->nodes[j];
+			const struct fs_node *m = &fs->nodes[j];
 			if (m->parent != n->parent)
 				continue;
 			/* TS 102 221 8.1: FIDs unique under a parent */
@@ -167,7 +167,7 @@ static void test_fs_tree(void **state)
 				fail_msg("%s and %s: same FID %04X", name, m->def->path, n->def->fid);
 			/* TS 102 221 8.1: SFIs unique within a DF */
 			if (n->def->sfi && m->def->sfi == n->def->sfi &&
-			    !usim_fs_is_df(fs, (int)i) && !usim_fs_is_df(fs, (int)j))
+			    !fs_is_df(fs, (int)i) && !fs_is_df(fs, (int)j))
 				fail_msg("%s and %s: same SFI %02X", name, m->def->path, n->def->sfi);
 		}
 		if (n->def->sfi > 30)
@@ -177,23 +177,23 @@ static void test_fs_tree(void **state)
 
 static void test_fs_links(void **state)
 {
-	const struct usim_fs *fs = usim_fs_get();
+	const struct fs_tree *fs = fs_get();
 
-	for (size_t i = 0; i < usim_fs_uicc_count; i++) {
-		const struct usim_file_def *d = &usim_fs_uicc[i];
+	for (size_t i = 0; i < fs_uicc_count; i++) {
+		const struct fs_file_def *d = &fs_uicc[i];
 		size_t t;
 
 		if (!d->link)
 			continue;
-		for (t = 0; t < usim_fs_uicc_count; t++) {
-			if (!strcmp(usim_fs_uicc[t].path, d->link))
+		for (t = 0; t < fs_uicc_count; t++) {
+			if (!strcmp(fs_uicc[t].path, d->link))
 				break;
 		}
-		if (t == usim_fs_uicc_count)
+		if (t == fs_uicc_count)
 			fail_msg("%s: link to %s, which is not in the table", d->path, d->link);
-		if (usim_fs_uicc[t].link)
+		if (fs_uicc[t].link)
 			fail_msg("%s: link to %s, itself a link", d->path, d->link);
-		if (usim_fs_uicc[t].kind == USIM_FILE_DF || usim_fs_uicc[t].kind == USIM_FILE_ADF)
+		if (fs_uicc[t].kind == FS_FILE_DF || fs_uicc[t].kind == FS_FILE_ADF)
 			fail_msg("%s: link to %s, a DF", d->path, d->link);
 		/* the tree shares the target's contents */
 		assert_int_equal(fs->nodes[i].owner, (int)t);
@@ -206,21 +206,21 @@ static void test_fs_arr(void **state)
 {
 	struct usim_profile *p = profile_from_file("tests/profiles/script.json");
 	struct mem_card mc;
-	const struct usim_fs *fs;
+	const struct fs_tree *fs;
 
 	mem_card_new(&mc, p);
 	fs = mc.card->fs;
 	for (size_t i = 0; i < fs->count; i++) {
-		const struct usim_fs_node *n = &fs->nodes[i];
-		const struct usim_fs_node *arr;
+		const struct fs_node *n = &fs->nodes[i];
+		const struct fs_node *arr;
 		const uint8_t *rec;
 
-		if (n->arr == USIM_FS_NONE)
+		if (n->arr == FS_NONE)
 			fail_msg("%s: no governing EF.ARR", n->def->path);
 		arr = &fs->nodes[n->arr];
 		if (arr->def->fid != 0x2F06 && arr->def->fid != 0x6F06)
 			fail_msg("%s: governed by %s, not an EF.ARR", n->def->path, arr->def->path);
-		if (arr->def->kind != USIM_FILE_LINEAR_FIXED)
+		if (arr->def->kind != FS_FILE_LINEAR_FIXED)
 			fail_msg("%s: EF.ARR not linear fixed", arr->def->path);
 		if (n->def->arr_rec < 1 || n->def->arr_rec > arr->def->rec_count)
 			fail_msg("%s: ARR record %u not in %s (%u records)", n->def->path,
@@ -378,6 +378,26 @@ static const struct bad_profile bad_profiles[] = {
 	  "field 'files'" },
 	{ WITH("\"files\": {\"ADF.USIM/EF.ECC\": [\"11f2ffffffffffffffffffffff0000\"]}"), "field 'files'" },
 	{ WITH("\"files\": {\"ADF.USIM/EF.ECC\": \"11f2\"}"), "field 'files'" },
+	/* files of other sizes (a physical card's twin): not for links, EF.ARR
+	 * or features; sizes of the file's structure; contents within them */
+	{ WITH("\"files\": {\"DF.GSM/EF.IMSI\": {\"size\": 9, \"contents\": \"08\"}}"), "field 'files'" },
+	{ WITH("\"files\": {\"EF.ARR\": {\"record_size\": 48, \"records\": 2, \"contents\": []}}"),
+	  "field 'files'" },
+	{ WITH("\"files\": {\"ADF.USIM/DF.E2M/EF.E2M_POL\": {\"size\": 9, \"contents\": \"\"}}"),
+	  "field 'files'" },
+	{ WITH("\"files\": {\"ADF.USIM/EF.SPN\": {\"record_size\": 17, \"records\": 1}}"), "field 'files'" },
+	{ WITH("\"files\": {\"DF.TELECOM/EF.ADN\": {\"size\": 28, \"contents\": []}}"), "field 'files'" },
+	{ WITH("\"files\": {\"DF.TELECOM/EF.ADN\": {\"record_size\": 28, \"contents\": []}}"), "field 'files'" },
+	{ WITH("\"files\": {\"DF.TELECOM/EF.ADN\": {\"record_size\": 28, \"records\": 255, \"contents\": []}}"),
+	  "field 'files'" },
+	{ WITH("\"files\": {\"DF.TELECOM/EF.ADN\": {\"record_size\": 0, \"records\": 2, \"contents\": []}}"),
+	  "field 'files'" },
+	{ WITH("\"files\": {\"DF.TELECOM/EF.ADN\": {\"record_size\": 28, \"records\": 1, \"contents\": [\"41\", \"42\"]}}"),
+	  "field 'files'" },
+	{ WITH("\"files\": {\"ADF.USIM/EF.SPN\": {\"size\": 0, \"contents\": \"\"}}"), "field 'files'" },
+	{ WITH("\"files\": {\"ADF.USIM/EF.SPN\": {\"size\": 32768, \"contents\": \"\"}}"), "field 'files'" },
+	{ WITH("\"files\": {\"ADF.USIM/EF.FPLMN\": {\"size\": 3, \"contents\": \"00f12000\"}}"), "field 'files'" },
+	{ WITH("\"files\": {\"ADF.USIM/EF.SPN\": {\"length\": 17}}"), "EF.SPN.length': unknown" },
 	/* not a profile at all */
 	{ "iccid: 8900101000000000001", "not valid JSON" },
 	{ "{" BASE, "not valid JSON" },
@@ -433,7 +453,7 @@ static void test_store_reload(void **state)
 	/* personalised into a new store */
 	assert_int_equal(usim_store_open(&st, path, err, sizeof(err)), 0);
 	assert_int_equal(usim_card_new(&card, p, st, false, err, sizeof(err)), 0);
-	loci = usim_fs_by_path(card->fs, "ADF.USIM/EF.LOCI");
+	loci = fs_by_path(card->fs, "ADF.USIM/EF.LOCI");
 	assert_memory_equal(usim_card_content(card, loci), loci_default, 4);
 	assert_int_equal(card->pin[USIM_PIN1].tries, 3);
 	assert_int_equal(usim_card_write(card, loci, 0, loci_new, sizeof(loci_new)), 0x9000);

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The card's file table: MF (TS 102 221 13), DF.TELECOM and DF.GSM (TS 51.011
- * 10), ADF.USIM (TS 31.102 4.2, 4.4.3). A row's parent must come before it.
+ * 10), ADF.USIM (TS 31.102 4.2, 4.4.3, 4.4.11), ADF.ISIM (TS 31.103 4.2). A
+ * row's parent must come before it. Rows of a feature (fs.h) are on a card
+ * only when its profile asks; e2msim-probe looks for all of them.
  * Contents here are the defaults of an unpersonalised card: the profile fills
  * in the subscriber's values (usim/personalize.c). "link" rows share the
  * contents of another file, as DF.GSM's files do with the USIM's on real
  * USIM/SIM cards. */
 
-#include "usim/fs.h"
+#include "fs/fs.h"
 
-/* Records of EF.ARR (usim_arr_records): read / update conditions */
+/* Records of EF.ARR (fs_arr_records): read / update conditions */
 #define ARR_ALW_ADM	1	/* read always, update ADM1 */
 #define ARR_PIN1_ADM	2	/* read PIN1, update ADM1 */
 #define ARR_PIN1_PIN1	3	/* read and update PIN1 */
@@ -38,20 +40,36 @@ static const uint8_t usim_aid[16] = {
 	0xE2, 0x4D, 0x00, 0x01,		/* application provider field: e2msim, version 1 */
 };
 
+/* TS 31.103: the ISIM application; e2msim cards have none */
+static const uint8_t isim_aid[16] = {
+	0xA0, 0x00, 0x00, 0x00, 0x87,	/* RID: 3GPP */
+	0x10, 0x04,			/* application code: ISIM */
+	0xFF, 0xFF, 0xFF, 0xFF, 0x89,
+	0xE2, 0x4D, 0x00, 0x01,
+};
+
 #define TRANSP(p, f, s, n, a, c) \
-	{ .path = p, .fid = f, .sfi = s, .kind = USIM_FILE_TRANSPARENT, .size = n, .arr_rec = a, .content = c }
+	{ .path = p, .fid = f, .sfi = s, .kind = FS_FILE_TRANSPARENT, .size = n, .arr_rec = a, .content = c }
 #define LINFIX(p, f, s, rl, rc, a, c) \
-	{ .path = p, .fid = f, .sfi = s, .kind = USIM_FILE_LINEAR_FIXED, .rec_len = rl, \
+	{ .path = p, .fid = f, .sfi = s, .kind = FS_FILE_LINEAR_FIXED, .rec_len = rl, \
 	  .rec_count = rc, .arr_rec = a, .content = c }
 #define CYCLIC(p, f, s, rl, rc, a, c) \
-	{ .path = p, .fid = f, .sfi = s, .kind = USIM_FILE_CYCLIC, .rec_len = rl, \
+	{ .path = p, .fid = f, .sfi = s, .kind = FS_FILE_CYCLIC, .rec_len = rl, \
 	  .rec_count = rc, .arr_rec = a, .content = c }
 #define LINK(p, f, s, target) \
 	{ .path = p, .fid = f, .sfi = s, .link = target }
 #define DF(p, f) \
-	{ .path = p, .fid = f, .kind = USIM_FILE_DF, .arr_rec = ARR_ALW_ADM }
+	{ .path = p, .fid = f, .kind = FS_FILE_DF, .arr_rec = ARR_ALW_ADM }
+/* rows of a feature (fs.h), without default contents */
+#define TRANSP_OF(ft, p, f, s, n, a) \
+	{ .path = p, .fid = f, .sfi = s, .kind = FS_FILE_TRANSPARENT, .size = n, .arr_rec = a, .feature = ft }
+#define LINFIX_OF(ft, p, f, s, rl, rc, a) \
+	{ .path = p, .fid = f, .sfi = s, .kind = FS_FILE_LINEAR_FIXED, .rec_len = rl, \
+	  .rec_count = rc, .arr_rec = a, .feature = ft }
+#define DF_OF(ft, p, f) \
+	{ .path = p, .fid = f, .kind = FS_FILE_DF, .arr_rec = ARR_ALW_ADM, .feature = ft }
 
-const struct usim_file_def usim_fs_uicc[] = {
+const struct fs_file_def fs_uicc[] = {
 	/* TS 102 221 13: MF */
 	DF("MF", 0x3F00),
 	LINFIX("EF.DIR", 0x2F00, 0x1E, 0x20, 2, ARR_ALW_ADM,
@@ -77,7 +95,7 @@ const struct usim_file_def usim_fs_uicc[] = {
 	LINFIX("DF.TELECOM/EF.EXT1", 0x6F4A, 0x00, 13, 5, ARR_PIN1_PIN1, NULL),
 
 	/* TS 31.102 4.2 (ADF.USIM, selected by AID) */
-	{ .path = "ADF.USIM", .fid = 0x7FF0, .kind = USIM_FILE_ADF, .arr_rec = ARR_ALW_ADM,
+	{ .path = "ADF.USIM", .fid = 0x7FF0, .kind = FS_FILE_ADF, .arr_rec = ARR_ALW_ADM,
 	  .aid = usim_aid, .aid_len = sizeof(usim_aid) },
 	LINFIX("ADF.USIM/EF.ECC", 0x6FB7, 0x01, 14, 5, ARR_ALW_ADM,
 	       /* 4.2.21: BCD number, alpha identifier, service category */
@@ -124,16 +142,42 @@ const struct usim_file_def usim_fs_uicc[] = {
 	/* doc/e2m-profile.md 4: DF.E2M, on cards with an E2M context. EF.E2M_POL:
 	 * b1 enabled, b2 home confidentiality, then 8 PLMNs without
 	 * confidentiality; EF.E2M_EID: '80' L EID per record */
-	{ .path = "ADF.USIM/DF.E2M", .fid = 0x5FE2, .kind = USIM_FILE_DF, .arr_rec = ARR_ALW_ADM,
-	  .feature = USIM_FEATURE_E2M },
+	{ .path = "ADF.USIM/DF.E2M", .fid = 0x5FE2, .kind = FS_FILE_DF, .arr_rec = ARR_ALW_ADM,
+	  .feature = FS_FEATURE_E2M },
 	TRANSP("ADF.USIM/DF.E2M/EF.E2M_POL", 0x4F01, 0x00, 25, ARR_PIN1_ADM, "00"),
 	LINFIX("ADF.USIM/DF.E2M/EF.E2M_EID", 0x4F02, 0x00, 130, 8, ARR_PIN1_ADM, NULL),
+
+	/* TS 31.102 4.4.11: DF.5GS */
+	DF_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS", 0x5FC0),
+	TRANSP_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.5GS3GPPLOCI", 0x4F01, 0x01, 20, ARR_PIN1_PIN1),
+	TRANSP_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.5GSN3GPPLOCI", 0x4F02, 0x02, 20, ARR_PIN1_PIN1),
+	LINFIX_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.5GS3GPPNSC", 0x4F03, 0x03, 57, 1, ARR_PIN1_PIN1),
+	LINFIX_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.5GSN3GPPNSC", 0x4F04, 0x04, 57, 1, ARR_PIN1_PIN1),
+	TRANSP_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.5GAUTHKEYS", 0x4F05, 0x05, 110, ARR_PIN1_PIN1),
+	TRANSP_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.UAC_AIC", 0x4F06, 0x06, 4, ARR_PIN1_ADM),
+	TRANSP_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.SUCI_Calc_Info", 0x4F07, 0x07, 128, ARR_PIN1_ADM),
+	LINFIX_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.OPL5G", 0x4F08, 0x08, 10, 8, ARR_PIN1_ADM),
+	TRANSP_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.SUPI_NAI", 0x4F09, 0x09, 64, ARR_PIN1_ADM),
+	TRANSP_OF(FS_FEATURE_5GS, "ADF.USIM/DF.5GS/EF.Routing_Indicator", 0x4F0A, 0x0A, 4, ARR_PIN1_ADM),
 
 	/* TS 31.102 4.4.3: DF.GSM-ACCESS; Kc and CKSN '07' (no key) */
 	DF("ADF.USIM/DF.GSM-ACCESS", 0x5F3B),
 	TRANSP("ADF.USIM/DF.GSM-ACCESS/EF.Kc", 0x4F20, 0x01, 9, ARR_PIN1_PIN1, "ffffffffffffffff07"),
 	TRANSP("ADF.USIM/DF.GSM-ACCESS/EF.KcGPRS", 0x4F52, 0x02, 9, ARR_PIN1_PIN1,
 	       "ffffffffffffffff07"),
+
+	/* TS 31.103 4.2: ADF.ISIM */
+	{ .path = "ADF.ISIM", .fid = 0x7FF1, .kind = FS_FILE_ADF, .arr_rec = ARR_ALW_ADM,
+	  .aid = isim_aid, .aid_len = sizeof(isim_aid), .feature = FS_FEATURE_ISIM },
+	TRANSP_OF(FS_FEATURE_ISIM, "ADF.ISIM/EF.IMPI", 0x6F02, 0x02, 64, ARR_PIN1_ADM),
+	TRANSP_OF(FS_FEATURE_ISIM, "ADF.ISIM/EF.DOMAIN", 0x6F03, 0x05, 64, ARR_PIN1_ADM),
+	LINFIX_OF(FS_FEATURE_ISIM, "ADF.ISIM/EF.IMPU", 0x6F04, 0x04, 64, 2, ARR_PIN1_ADM),
+	TRANSP_OF(FS_FEATURE_ISIM, "ADF.ISIM/EF.AD", 0x6FAD, 0x03, 4, ARR_ALW_ADM),
+	{ .path = "ADF.ISIM/EF.ARR", .fid = 0x6F06, .sfi = 0x06, .kind = FS_FILE_LINEAR_FIXED,
+	  .rec_len = 0x30, .rec_count = 6, .arr_rec = ARR_ALW_ADM, .content = ARR_RECORDS,
+	  .feature = FS_FEATURE_ISIM },
+	TRANSP_OF(FS_FEATURE_ISIM, "ADF.ISIM/EF.IST", 0x6F07, 0x07, 2, ARR_PIN1_ADM),
+	LINFIX_OF(FS_FEATURE_ISIM, "ADF.ISIM/EF.P-CSCF", 0x6F09, 0x00, 64, 2, ARR_PIN1_ADM),
 
 	/* TS 51.011 10.3: DF.GSM, for SIM access (CLA 'A0') */
 	DF("DF.GSM", 0x7F20),
@@ -158,6 +202,6 @@ const struct usim_file_def usim_fs_uicc[] = {
 	TRANSP("DF.GSM/EF.ECC", 0x6FB7, 0x00, 6, ARR_ALW_ADM, "11f2ff19f1ff"),
 };
 
-const size_t usim_fs_uicc_count = sizeof(usim_fs_uicc) / sizeof(usim_fs_uicc[0]);
+const size_t fs_uicc_count = sizeof(fs_uicc) / sizeof(fs_uicc[0]);
 
-const char usim_arr_records[] = ARR_RECORDS;
+const char fs_arr_records[] = ARR_RECORDS;
