@@ -3,9 +3,11 @@
 # Installs what is missing, builds with warnings as errors and ASan + UBSan,
 # runs every test (unit, APDU scripts, pcscd + vpcd integration; the crash
 # test with E2M_CRASH_KILLS (40) kills), then the fuzzers (tools/fuzz.sh):
-# their corpora and E2M_FUZZ_SECONDS (5) of search each, and ends with
-# "N passed, N failed, N skipped". The long runs (200 kills, an hour of
-# fuzzing) are `make check-long`.
+# their corpora and E2M_FUZZ_SECONDS (5) of search each, then the packages
+# (tools/package-test.sh: make distcheck, the Debian packages built, checked
+# by lintian, installed, used and purged), and ends with "N passed, N
+# failed, N skipped". The long runs (200 kills, an hour of fuzzing) are
+# `make check-long`.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -62,7 +64,19 @@ fuzz_failed=$(grep -c '^not ok ' <<<"$fuzz_out")
 if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then
 	fuzz_failed=1
 fi
-passed=$((passed + fuzz_ok + standalone_passed))
-failed=$((failed + fuzz_failed + standalone_failed))
+
+# The packages (tools/package-test.sh): make distcheck, dpkg-buildpackage,
+# lintian, install, the key agreement with the installed programs, purge;
+# one TAP line each.
+pkg_out=$("$(dirname "$0")/package-test.sh")
+pkg_rc=$?
+echo "$pkg_out"
+pkg_ok=$(grep -c '^ok ' <<<"$pkg_out")
+pkg_failed=$(grep -c '^not ok ' <<<"$pkg_out")
+if [ "$pkg_rc" -ne 0 ] && [ "$pkg_failed" -eq 0 ]; then
+	pkg_failed=1
+fi
+passed=$((passed + fuzz_ok + pkg_ok + standalone_passed))
+failed=$((failed + fuzz_failed + pkg_failed + standalone_failed))
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

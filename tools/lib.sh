@@ -18,9 +18,18 @@ E2M_DEB_PACKAGES=(
 	clang libclang-rt-14-dev llvm-14	# tools/fuzz.sh: libFuzzer, llvm-symbolizer
 )
 
+# What tools/package-test.sh needs besides: Debian's packaging tools, man
+# for man -w, systemd-analyze for the units.
+E2M_DEB_PACKAGING=(debhelper dpkg-dev fakeroot lintian man-db systemd)
+
 e2m_install_deps() {
+	e2m_install_packages "${E2M_DEB_PACKAGES[@]}"
+}
+
+# e2m_install_packages PACKAGE...: installs those of them that are missing.
+e2m_install_packages() {
 	local missing=() p
-	for p in "${E2M_DEB_PACKAGES[@]}"; do
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 			missing+=("$p")
 	done
