@@ -54,29 +54,29 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
 
+# run_tap COMMAND...: runs a TAP producer, prints its output and adds its
+# "ok" and "not ok" lines to passed and failed; a failed exit without a
+# "not ok" line counts as one failure.
+run_tap() {
+	local out rc ok bad
+	out=$("$@")
+	rc=$?
+	echo "$out"
+	ok=$(grep -c '^ok ' <<<"$out")
+	bad=$(grep -c '^not ok ' <<<"$out")
+	[ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+passed=$((passed + standalone_passed))
+failed=$((failed + standalone_failed))
+
 # The libFuzzer targets (tools/fuzz.sh, clang): E2M_FUZZ_SECONDS (5) each
 # after their corpora, one TAP line each; 0 replays the corpora only.
-fuzz_out=$("$(dirname "$0")/fuzz.sh" "${E2M_FUZZ_SECONDS:-5}")
-fuzz_rc=$?
-echo "$fuzz_out"
-fuzz_ok=$(grep -c '^ok ' <<<"$fuzz_out")
-fuzz_failed=$(grep -c '^not ok ' <<<"$fuzz_out")
-if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then
-	fuzz_failed=1
-fi
-
+run_tap "$(dirname "$0")/fuzz.sh" "${E2M_FUZZ_SECONDS:-5}"
 # The packages (tools/package-test.sh): make distcheck, dpkg-buildpackage,
 # lintian, install, the key agreement with the installed programs, purge;
 # one TAP line each.
-pkg_out=$("$(dirname "$0")/package-test.sh")
-pkg_rc=$?
-echo "$pkg_out"
-pkg_ok=$(grep -c '^ok ' <<<"$pkg_out")
-pkg_failed=$(grep -c '^not ok ' <<<"$pkg_out")
-if [ "$pkg_rc" -ne 0 ] && [ "$pkg_failed" -eq 0 ]; then
-	pkg_failed=1
-fi
-passed=$((passed + fuzz_ok + pkg_ok + standalone_passed))
-failed=$((failed + fuzz_failed + pkg_failed + standalone_failed))
+run_tap "$(dirname "$0")/package-test.sh"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
