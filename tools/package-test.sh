@@ -207,7 +207,9 @@ sed 's/^/#   /' "$work/lintian.log"
 
 # ---- 4. installed ----
 purge
-if DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${debs[@]}" >"$work/install.log" 2>&1; then
+# (minimal images tell dpkg not to install manual pages: these it must)
+if DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--path-include='/usr/share/man/*' \
+	"${debs[@]}" >"$work/install.log" 2>&1; then
 	ok "apt-get install of the four packages"
 else
 	not_ok "apt-get install of the packages failed"
