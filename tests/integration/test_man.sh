@@ -98,6 +98,20 @@ for page in "${pages[@]}"; do
 	else
 		tap_fail "$file: differs from $name --help:${only_help:+ only in --help: $only_help}${only_page:+ only in the page: $only_page}"
 	fi
+	# and the program's parser (getopt_long) knows each documented option:
+	# given alone it may want an argument or other options, but getopt
+	# does not call it unrecognized
+	[ "$(head -c4 "$prog" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
+	unknown=
+	while read -r opt; do
+		timeout 5 "$prog" "$opt" </dev/null 2>&1 >/dev/null |
+			grep -Eq "(unrecognized|invalid) option" && unknown="$unknown $opt"
+	done <"$work/page"
+	if [ -z "$unknown" ]; then
+		tap_ok "$file: $name accepts every option the page documents"
+	else
+		tap_fail "$file: $name does not know the documented options$unknown"
+	fi
 done
 # a page may lack its program (another branch's, not built here), not all
 tap_check "the options of $checked of ${#pages[@]} pages compared with their programs" \
