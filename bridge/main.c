@@ -269,7 +269,8 @@ static void usage(FILE *out)
 		"                     object (eids, no_confidentiality_plmns,\n"
 		"                     home_confidentiality, alg, p2, fc)\n"
 		"      --variant-e    derive in the ME even when the card has an E2M context\n"
-		"  -v, --verbose      more logging; --log-keys with -vv also logs keys\n"
+		"  -v, --verbose      log the APDUs (-vv: debug)\n"
+		"      --log-keys     with -vv, also log keys (debugging only)\n"
 		"  -h, --help         this text\n",
 		APDU_ATCSIM_BAUD_DEFAULT, APDU_ATCSIM_TIMEOUT_DEFAULT, APDU_VPCD_PORT, APDU_VPCD_PORT + 1);
 }

@@ -3,9 +3,11 @@
 # Installs what is missing, builds with warnings as errors and ASan + UBSan,
 # runs every test (unit, APDU scripts, pcscd + vpcd integration; the crash
 # test with E2M_CRASH_KILLS (40) kills), then the fuzzers (tools/fuzz.sh):
-# their corpora and E2M_FUZZ_SECONDS (5) of search each, and ends with
-# "N passed, N failed, N skipped". The long runs (200 kills, an hour of
-# fuzzing) are `make check-long`.
+# their corpora and E2M_FUZZ_SECONDS (5) of search each, then the packages
+# (tools/package-test.sh: make distcheck, the Debian packages built, checked
+# by lintian, installed, used and purged), and ends with "N passed, N
+# failed, N skipped". The long runs (200 kills, an hour of fuzzing) are
+# `make check-long`.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -52,17 +54,29 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
 
+# run_tap COMMAND...: runs a TAP producer, prints its output and adds its
+# "ok" and "not ok" lines to passed and failed; a failed exit without a
+# "not ok" line counts as one failure.
+run_tap() {
+	local out rc ok bad
+	out=$("$@")
+	rc=$?
+	echo "$out"
+	ok=$(grep -c '^ok ' <<<"$out")
+	bad=$(grep -c '^not ok ' <<<"$out")
+	[ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+passed=$((passed + standalone_passed))
+failed=$((failed + standalone_failed))
+
 # The libFuzzer targets (tools/fuzz.sh, clang): E2M_FUZZ_SECONDS (5) each
 # after their corpora, one TAP line each; 0 replays the corpora only.
-fuzz_out=$("$(dirname "$0")/fuzz.sh" "${E2M_FUZZ_SECONDS:-5}")
-fuzz_rc=$?
-echo "$fuzz_out"
-fuzz_ok=$(grep -c '^ok ' <<<"$fuzz_out")
-fuzz_failed=$(grep -c '^not ok ' <<<"$fuzz_out")
-if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then
-	fuzz_failed=1
-fi
-passed=$((passed + fuzz_ok + standalone_passed))
-failed=$((failed + fuzz_failed + standalone_failed))
+run_tap "$(dirname "$0")/fuzz.sh" "${E2M_FUZZ_SECONDS:-5}"
+# The packages (tools/package-test.sh): make distcheck, dpkg-buildpackage,
+# lintian, install, the key agreement with the installed programs, purge;
+# one TAP line each.
+run_tap "$(dirname "$0")/package-test.sh"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

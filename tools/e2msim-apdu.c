@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	char why[64];
 	bool list = false, raw = false, atr = false;
 	struct apdu_transport t;
-	void *ctx = talloc_named_const(NULL, 0, "e2msim-apdu");
+	void *ctx;
 	int verbose = 0, c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "r:lvh", opts, NULL)) != -1) {
@@ -131,17 +131,24 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	common_log_init(ctx, verbose);
-	if (list)
-		return list_readers();
-	if (optind == argc && !atr) {
+	if (!list && optind == argc && !atr) {
 		usage(stderr);
 		return 2;
+	}
+	/* created once the arguments are checked: --help and a usage error
+	 * leak nothing */
+	ctx = talloc_named_const(NULL, 0, "e2msim-apdu");
+	common_log_init(ctx, verbose);
+	if (list) {
+		rc = list_readers();
+		talloc_free(ctx);
+		return rc;
 	}
 	rc = apdu_pcsc_open(&t, reader);
 	if (rc < 0) {
 		fprintf(stderr, "e2msim-apdu: reader '%s': %s\n", reader,
 			apdu_pcsc_open_strerror(rc, why, sizeof(why)));
+		talloc_free(ctx);
 		return 1;
 	}
 	if (atr) {

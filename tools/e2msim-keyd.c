@@ -25,7 +25,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: e2msim-keyd --config FILE [-v]...\n"
 		   "  -c, --config FILE  the service's JSON configuration (keyd/API.md)\n"
-		   "  -v, --verbose      log every request (-vv: debug)\n");
+		   "  -v, --verbose      log every request (-vv: debug)\n"
+		   "  -h, --help         this text\n");
 }
 
 /* Each connection is a descriptor (keyd/server.c CONNECTION_LIMIT, and the

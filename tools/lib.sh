@@ -15,12 +15,22 @@ E2M_DEB_PACKAGES=(
 	osmo-hlr libosmo-gsup-client-dev libosmo-abis-dev osmo-msc osmo-sgsn	# gsup/: the GSUP proxy and its tests against a real osmo-hlr
 	pcscd pcsc-tools vsmartcard-vpcd
 	iproute2 util-linux procps
+	man-db	# man --warnings: tests/integration/test_man.sh
 	clang libclang-rt-14-dev llvm-14	# tools/fuzz.sh: libFuzzer, llvm-symbolizer
 )
 
+# What tools/package-test.sh needs besides: Debian's packaging tools,
+# systemd-analyze for the units.
+E2M_DEB_PACKAGING=(debhelper dpkg-dev fakeroot lintian systemd)
+
 e2m_install_deps() {
+	e2m_install_packages "${E2M_DEB_PACKAGES[@]}"
+}
+
+# e2m_install_packages PACKAGE...: installs those of them that are missing.
+e2m_install_packages() {
 	local missing=() p
-	for p in "${E2M_DEB_PACKAGES[@]}"; do
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 			missing+=("$p")
 	done

@@ -303,6 +303,7 @@ line vty
  bind 127.0.0.1
 sgsn
  gtp local-ip 127.0.0.1
+ gtp state-dir $work
  gsup remote-ip 127.0.0.1
  gsup remote-port 4300
  auth-policy remote
