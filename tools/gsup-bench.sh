@@ -5,8 +5,11 @@
 # subscriber without E2M (relay only), and through the proxy for a
 # subscriber with E2M (variant A: 5 keysets pushed to e2msim-keyd before the
 # result goes on). tests/bench/gsup_bench.c interleaves the three so that
-# they share the machine's state. Builds its own -O2 tree (build-bench/, as
-# tools/bench.sh); runs in a private network namespace (root). Not a test.
+# they share the machine's state. Beside them, socat relaying the same TCP
+# stream to osmo-hlr byte for byte: what any process on the path costs here
+# (two more loopback hops, two more wake-ups), the floor of a proxy. Builds
+# its own -O2 tree (build-bench/, as tools/bench.sh); runs in a private
+# network namespace (root). Not a test.
 # The target (issue 14): the proxy adds at most 10% to the round trip when
 # no subscriber has E2M.
 #   tools/gsup-bench.sh [N]     N round trips per server (default 1000)
@@ -18,6 +21,7 @@ n=${1:-1000}
 if [ "${E2M_GSUP_BENCH_INSIDE:-}" != 1 ]; then
 	[ "$(id -u)" = 0 ] || { echo "gsup-bench.sh: needs root (a private network namespace)" >&2; exit 1; }
 	e2m_install_deps
+	e2m_install_packages socat
 	e2m_build --disable-sanitize --disable-werror
 	make -C "$E2M_BUILD/tests" gsup_bench >/dev/null
 	E2M_GSUP_BENCH_INSIDE=1 exec unshare --net -- "$0" "$@"
@@ -74,9 +78,15 @@ EOF
 pids+=($!)
 wait_for "$work/proxy.log" "listening on"
 
+# a byte relay: no parsing, no queues, the same TCP options
+socat TCP-LISTEN:4201,bind=127.0.0.1,reuseaddr,nodelay TCP:127.0.0.1:4222,nodelay 2>"$work/socat.log" &
+pids+=($!)
+for _ in $(seq 1 50); do ss -Hltn 'sport = :4201' | grep -q . && break; sleep 0.1; done
+
 echo "SendAuthInfo round trips, 5 AVs each, $n per server, interleaved ($(nproc) CPUs)"
 echo "-- a subscriber without E2M"
-"$b/tests/gsup_bench" -n "$n" --imsi 001010000000082 direct=127.0.0.1:4222 proxy=127.0.0.1:4200 |
+"$b/tests/gsup_bench" -n "$n" --imsi 001010000000082 direct=127.0.0.1:4222 proxy=127.0.0.1:4200 \
+	socat=127.0.0.1:4201 |
 	tee "$work/plain"
 echo "-- a subscriber with E2M (variant A: 5 keysets pushed to e2msim-keyd per result)"
 "$b/tests/gsup_bench" -n "$((n / 3))" --imsi 001010000000081 direct=127.0.0.1:4222 \
@@ -85,10 +95,13 @@ echo "-- a subscriber with E2M (variant A: 5 keysets pushed to e2msim-keyd per r
 awk -v n="$n" '
 	FNR == 1 { file++ }
 	file == 1 && $1 == "direct" { d1 = $2; d1p = $3 } file == 1 && $1 == "proxy" { p1 = $2; p1p = $3 }
+	file == 1 && $1 == "socat" { s1 = $2 }
 	file == 2 && $1 == "direct" { d2 = $2 } file == 2 && $1 == "proxy+E2M" { p2 = $2; p2p = $3 }
 	END {
 		printf "\nwithout E2M: the proxy adds %.0f us (%.1f%%) to the median, %.0f us to p99 (target: at most 10%%: %s)\n",
 			p1 - d1, 100 * (p1 - d1) / d1, p1p - d1p, (p1 - d1) <= 0.1 * d1 ? "met" : "NOT MET"
+		printf "a byte relay (socat) adds %.0f us (%.1f%%): the proxy costs %.0f us more than any process on the path\n",
+			s1 - d1, 100 * (s1 - d1) / d1, p1 - s1
 		printf "with E2M: %.0f us more per result, %.0f us per AV (5 pushes over HTTPS, mutual TLS)\n",
 			p2 - d2, (p2 - d2) / 5
 	}' "$work/plain" "$work/e2m"
