@@ -75,12 +75,21 @@ pcsc_part() {
 	"$TESTS/echo-card" --vpcd 127.0.0.1:35966 --flush "$tmp/echo-flush.bin" 2>>"$tmp/card.log" &
 	pids+=($!)
 	wait_present 0 1 2 3
-	"$TESTS/bench_pcsc" --profile "$p0" --count "$count" --echo 1 --echo-flush 3 --flush-us "$flush" \
+	# every card on the second CPU, pcscd and the client on the first: all
+	# exchanges cross between them alike, none gains from where the
+	# scheduler happened to put its card
+	local client=()
+	if [ "$(nproc)" -ge 2 ]; then
+		for i in "${pids[@]}"; do taskset -apc 1 "$i" >/dev/null; done
+		taskset -apc 0 "$(pgrep -x pcscd)" >/dev/null
+		client=(taskset -c 0)
+	fi
+	"${client[@]}" "$TESTS/bench_pcsc" --profile "$p0" --count "$count" --echo 1 --echo-flush 3 --flush-us "$flush" \
 		"e2msim-card, durable store=0" "e2msim-card, store in memory=2" || rc=1
 	stop_all 0 1 2 3
 	echo
-	echo "Readers take turns in blocks of 10 exchanges, so that other load on the machine falls on all alike; 50 more per reader and APDU before, as warm-up. The target is checked on the median."
-	echo "The durable card makes every accepted SQN durable (one pwrite and one fdatasync of its journal) before it answers. Floor of a read: the echo card's median. Floor of a durable change: the echo card that writes 64 octets over a preallocated file and fdatasync()s it before it answers an AUTHENTICATE (\\`echo-card --flush\\`), measured end to end in the same turns: echo + one flush with the flush's own sleep and wake-ups. The row below the durable card's gives its ratio to echo + the disk's fdatasync ($flush µs, measured above) added up, for comparison."
+	echo "Readers take turns in blocks of 10 exchanges, so that other load on the machine falls on all alike; 50 more per reader and APDU before, as warm-up. The cards run on CPU 1, pcscd and the client on CPU 0 (taskset), so that all exchanges take the same path between the CPUs. The target is checked on the median."
+	echo "The durable card makes every accepted SQN durable (one pwrite and one fdatasync of its journal) before it answers. Floor of a read: the echo card's median. Floor of a durable change: the echo card that writes 64 octets over a preallocated file and fdatasync()s it before it answers an AUTHENTICATE (\`echo-card --flush\`), measured end to end in the same turns: echo + one flush with the flush's own sleep and wake-ups. The row below the durable card's gives its ratio to echo + the disk's fdatasync ($flush µs, measured above) added up, for comparison."
 	echo
 
 	echo "### 3. Resident memory of one e2msim-card process (VmRSS)"
