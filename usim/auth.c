@@ -279,6 +279,34 @@ uint16_t usim_cmd_authenticate(struct usim_card *card, struct usim_channel *ch,
 	return e2m ? auth_e2m(card, cmd, rsp) : auth_3g(card, cmd, rsp);
 }
 
+/* RUN GSM ALGORITHM of a card without keys: AUTHENTICATE in the GSM
+ * context on its physical card (TS 31.102 7.1.2.1, LV(RAND) in, LV(SRES)
+ * LV(Kc) out), answered in the SIM's format SRES || Kc (TS 51.011 9.2.16). */
+static uint16_t gsm_relayed(struct usim_card *card, const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
+{
+	uint8_t data[1 + AKA_ALG_RAND_LEN], buf[64];
+	struct apdu_cmd auth = { .ins = AKA_AUTH_INS, .p2 = AKA_AUTH_P2_GSM, .nc = sizeof(data),
+				 .ne = 256, .form = APDU_C4, .data = data };
+	struct apdu_rsp ans = { .buf = buf, .cap = sizeof(buf) };
+	struct aka_auth_lvs f;
+	uint16_t sw;
+
+	if (cmd->nc != AKA_ALG_RAND_LEN)
+		return APDU_SW_WRONG_LENGTH;
+	data[0] = AKA_ALG_RAND_LEN;
+	memcpy(data + 1, cmd->data, AKA_ALG_RAND_LEN);
+	sw = card->aka_relay(card->aka_relay_ctx, &auth, &ans);
+	if (sw == APDU_SW_OK && (aka_auth_lvs_parse(ans.buf, ans.len, &f) < 0 || f.n != 2 ||
+				 f.len[0] != AKA_ALG_SRES_LEN || f.len[1] != AKA_ALG_KC_LEN))
+		sw = APDU_SW_TECHNICAL_PROBLEM;
+	if (sw == APDU_SW_OK) {
+		apdu_rsp_append(rsp, f.val[0], f.len[0]);
+		apdu_rsp_append(rsp, f.val[1], f.len[1]);
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return sw;
+}
+
 /*! RUN GSM ALGORITHM, TS 51.011 9.2.16: in DF.GSM, with CHV1; SRES || Kc. */
 uint16_t usim_gsm_run_algorithm(struct usim_card *card, struct usim_channel *ch,
 				const struct apdu_cmd *cmd, struct apdu_rsp *rsp)
@@ -289,7 +317,7 @@ uint16_t usim_gsm_run_algorithm(struct usim_card *card, struct usim_channel *ch,
 		return APDU_SW_CONDITIONS_NOT_SATISFIED;
 	if (!usim_pin_satisfied(&card->pin[USIM_PIN1]))
 		return APDU_SW_SECURITY_NOT_SATISFIED;
-	if (!card->alg)
-		return APDU_SW_CONDITIONS_NOT_SATISFIED;	/* no keys: 9808 in the GSM class */
+	if (!card->alg)		/* a card without keys: its physical card's, or '9808' */
+		return card->aka_relay ? gsm_relayed(card, cmd, rsp) : APDU_SW_CONDITIONS_NOT_SATISFIED;
 	return auth_gsm(card, cmd, rsp, true);
 }

@@ -141,6 +141,10 @@ tap_check "the twin's AUTHENTICATE, relayed to its physical card: RES, CK, IK, K
 tap_check "the physical card took PIN1 once and ran the AKA (SQN 32 used: a replay is refused)" \
 	[ "$("$apdu" --reader 2 00200001 | awk '{print $1}')" = 9000 ] \
 	&& [ "$("$apdu" --reader 1 "008800812210$(jq -r .rand <<<"$av")10$(jq -r .autn <<<"$av")" | cut -c1-4)" = dc0e ]
+gsm=$("$apdu" --reader 1 a0a40000027f20 a020000108$(printf 1234 | od -An -tx1 | tr -d ' \n')ffffffff \
+	"a088000010$(jq -r .rand <<<"$av")" | tail -1)
+tap_check "the twin's RUN GSM ALGORITHM, relayed as AUTHENTICATE in the GSM context: SRES || Kc of the AuC" \
+	[ "${gsm%% *}" = "$(jq -r '.sres + .kc' <<<"$av")" ]
 stop_card 1
 stop_card 2
 start_card 1 "$work/twin.json"
