@@ -16,7 +16,8 @@
 #      conffiles;
 #   5. the demo's key agreement with the installed programs: the card
 #      started as its unit starts it (ExecStart, User) from the installed
-#      profile, next to a private pcscd (tools/pcsc-env.sh); e2msim-auc and
+#      profile, with the example card.conf as the instance's options (vpcd's
+#      second slot), next to a private pcscd (tools/pcsc-env.sh); e2msim-auc and
 #      e2msim-auth from /usr/bin agree on RES and the E2M keys; then the
 #      GSUP proxy's and the HSE's units' ExecStart as their users with the
 #      shipped configurations: an MSC's SendAuthInfo through the proxy to a
@@ -58,7 +59,7 @@ if [ "${1:-}" = --agreement ]; then
 		[ "${envf#-}" != "$envf" ] && { optional=1; envf=${envf#-}; }
 		[ -z "$envf" ] || [ -f "$envf" ] || [ -n "$optional" ] || return 1
 		(
-			set -a
+			set -a +u	# an unset variable is empty, as for systemd
 			[ -z "$envf" ] || ! [ -f "$envf" ] || . "$envf"
 			eval "printf '%s\\n' $(sed -n 's/^ExecStart=//p' "$unit" |
 				sed -e "s/%i/$inst/g" -e "s|%S|$state|g" -e "s|%t|$state/run|g")"
@@ -69,8 +70,13 @@ if [ "${1:-}" = --agreement ]; then
 	unit_dir() {
 		mkdir -p "$2" && chown "$(sed -n 's/^User=//p' "$1"):" "$2" && chmod 0700 "$2"
 	}
-	# the card's own command line, the profile "example"
+	# the card's own command line, the profile "example", with the example
+	# of an instance's options as its card-example.conf: vpcd's second slot,
+	# PC/SC reader 1
+	cp /usr/share/e2msim/examples/card.conf /etc/e2msim/card-example.conf
 	mapfile -t cmd < <(unit_exec "$unit" example)
+	rm -f /etc/e2msim/card-example.conf
+	reader=1
 	exec_line=${cmd[*]}
 	user=$(sed -n 's/^User=//p' "$unit")
 	unit_dir "$unit" "$state/e2msim-card"
@@ -78,18 +84,18 @@ if [ "${1:-}" = --agreement ]; then
 	card=$!
 	present=0
 	for _ in $(seq 1 100); do
-		/usr/bin/e2msim-apdu --list 2>/dev/null | grep -q '^0: .*\[card\]' && { present=1; break; }
+		/usr/bin/e2msim-apdu --list 2>/dev/null | grep -q "^$reader: .*\\[card\\]" && { present=1; break; }
 		sleep 0.1
 	done
 	if [ "$present" = 1 ]; then
-		echo "ok - package: the installed card ($exec_line, as $user) is in reader 0"
+		echo "ok - package: the installed card ($exec_line, as $user; its options from card-example.conf) is in reader $reader"
 	else
-		echo "not ok - package: the installed card ($exec_line, as $user) is not in reader 0"
+		echo "not ok - package: the installed card ($exec_line, as $user) is not in reader $reader"
 		sed 's/^/#   /' "$state/card.log"
 	fi
 	profile=/usr/share/e2msim/profiles/example.json
 	/usr/bin/e2msim-auc --profile "$profile" --seq 1 --eid "$hse" >"$state/hss" 2>&1
-	/usr/bin/e2msim-auth --reader 0 --pin 1234 --context e2m --eid "$hse" \
+	/usr/bin/e2msim-auth --reader "$reader" --pin 1234 --context e2m --eid "$hse" \
 		--rand "$(field RAND: "$state/hss")" --autn "$(field AUTN: "$state/hss")" >"$state/dev" 2>&1
 	hss_int=$(awk '$1 == "K_E2M_int" && $2 == "(A-D):" { print $3 }' "$state/hss")
 	hss_enc=$(awk '$1 == "K_E2M_enc" && $2 == "(A-D):" { print $3 }' "$state/hss")
