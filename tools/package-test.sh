@@ -11,11 +11,18 @@
 #      tree: no build directory leaks in), DEB_BUILD_OPTIONS=nocheck;
 #   3. lintian: no error;
 #   4. the packages installed: every manual page found by man -w, the units
-#      in place and accepted by systemd-analyze verify, their users made;
+#      in place, accepted by systemd-analyze verify and rated at most 2.0 by
+#      systemd-analyze security, their users made, their configurations
+#      conffiles;
 #   5. the demo's key agreement with the installed programs: the card
 #      started as its unit starts it (ExecStart, User) from the installed
-#      profile, next to a private pcscd (tools/pcsc-env.sh); e2msim-auc and
-#      e2msim-auth from /usr/bin agree on RES and the E2M keys;
+#      profile, with the example card.conf as the instance's options (vpcd's
+#      second slot), next to a private pcscd (tools/pcsc-env.sh); e2msim-auc and
+#      e2msim-auth from /usr/bin agree on RES and the E2M keys; then the
+#      GSUP proxy's and the HSE's units' ExecStart as their users with the
+#      shipped configurations: an MSC's SendAuthInfo through the proxy to a
+#      real osmo-hlr, the keysets stored at the key service; the HSE's EDP
+#      service answering --status through its control socket;
 #   6. the packages purged: nothing of theirs left.
 # Everything lands in build-pkg/; E2M_PKG_KEEP=1 leaves the packages installed.
 set -uo pipefail
@@ -42,29 +49,53 @@ if [ "${1:-}" = --agreement ]; then
 	state=$2
 	hse=hse.mnc001.mcc001.pub.3gppnetwork.org
 	field() { awk -v k="$1" '$1 == k { print $NF; exit }' "$2"; }
-	# the unit's own command line, %i the profile "example", %S our state root
-	exec_line=$(sed -n 's/^ExecStart=//p' "$unit" | sed -e 's/%i/example/g' -e "s|%S|$state|g")
+	# unit_exec UNIT INSTANCE: the unit's ExecStart as systemd runs it, one
+	# word a line: %i the instance, %S and %t our state and runtime roots,
+	# $VAR and ${VAR} from its EnvironmentFile (with "-": may be absent).
+	# Fails when a required EnvironmentFile is missing.
+	unit_exec() {
+		local unit=$1 inst=$2 envf optional=
+		envf=$(sed -n 's/^EnvironmentFile=//p' "$unit" | sed "s/%i/$inst/g")
+		[ "${envf#-}" != "$envf" ] && { optional=1; envf=${envf#-}; }
+		[ -z "$envf" ] || [ -f "$envf" ] || [ -n "$optional" ] || return 1
+		(
+			set -a +u	# an unset variable is empty, as for systemd
+			[ -z "$envf" ] || ! [ -f "$envf" ] || . "$envf"
+			eval "printf '%s\\n' $(sed -n 's/^ExecStart=//p' "$unit" |
+				sed -e "s/%i/$inst/g" -e "s|%S|$state|g" -e "s|%t|$state/run|g")"
+		)
+	}
+	# unit_dir UNIT DIR: DIR made as systemd makes the unit's State- or
+	# RuntimeDirectory, owned by the unit's user, mode 0700
+	unit_dir() {
+		mkdir -p "$2" && chown "$(sed -n 's/^User=//p' "$1"):" "$2" && chmod 0700 "$2"
+	}
+	# the card's own command line, the profile "example", with the example
+	# of an instance's options as its card-example.conf: vpcd's second slot,
+	# PC/SC reader 1
+	cp /usr/share/e2msim/examples/card.conf /etc/e2msim/card-example.conf
+	mapfile -t cmd < <(unit_exec "$unit" example)
+	rm -f /etc/e2msim/card-example.conf
+	reader=1
+	exec_line=${cmd[*]}
 	user=$(sed -n 's/^User=//p' "$unit")
-	mkdir -p "$state/e2msim-card"
-	chown "$user:" "$state/e2msim-card"
-	chmod 0700 "$state/e2msim-card"
-	# shellcheck disable=SC2086
-	setpriv --reuid "$user" --regid "$user" --init-groups -- $exec_line 2>"$state/card.log" &
+	unit_dir "$unit" "$state/e2msim-card"
+	setpriv --reuid "$user" --regid "$user" --init-groups -- "${cmd[@]}" 2>"$state/card.log" &
 	card=$!
 	present=0
 	for _ in $(seq 1 100); do
-		/usr/bin/e2msim-apdu --list 2>/dev/null | grep -q '^0: .*\[card\]' && { present=1; break; }
+		/usr/bin/e2msim-apdu --list 2>/dev/null | grep -q "^$reader: .*\\[card\\]" && { present=1; break; }
 		sleep 0.1
 	done
 	if [ "$present" = 1 ]; then
-		echo "ok - package: the installed card ($exec_line, as $user) is in reader 0"
+		echo "ok - package: the installed card ($exec_line, as $user; its options from card-example.conf) is in reader $reader"
 	else
-		echo "not ok - package: the installed card ($exec_line, as $user) is not in reader 0"
+		echo "not ok - package: the installed card ($exec_line, as $user) is not in reader $reader"
 		sed 's/^/#   /' "$state/card.log"
 	fi
 	profile=/usr/share/e2msim/profiles/example.json
 	/usr/bin/e2msim-auc --profile "$profile" --seq 1 --eid "$hse" >"$state/hss" 2>&1
-	/usr/bin/e2msim-auth --reader 0 --pin 1234 --context e2m --eid "$hse" \
+	/usr/bin/e2msim-auth --reader "$reader" --pin 1234 --context e2m --eid "$hse" \
 		--rand "$(field RAND: "$state/hss")" --autn "$(field AUTN: "$state/hss")" >"$state/dev" 2>&1
 	hss_int=$(awk '$1 == "K_E2M_int" && $2 == "(A-D):" { print $3 }' "$state/hss")
 	hss_enc=$(awk '$1 == "K_E2M_enc" && $2 == "(A-D):" { print $3 }' "$state/hss")
@@ -123,6 +154,109 @@ if [ "${1:-}" = --agreement ]; then
 		echo "not ok - package: the installed key service, HSS and HSE with the shipped configurations"
 		for f in keyd.out keyd.log hss2 hse; do sed "s/^/#   $f: /" "$state/$f"; done
 	fi
+
+	# The GSUP proxy's unit with the shipped gsup-proxy.conf and hss.json:
+	# the HSS's TLS files where that file names them (removed after), a real
+	# osmo-hlr on its port 4222 with the example subscriber, an MSC
+	# (tests/gsup-client) on the proxy's port asking for AVs.
+	unit=/lib/systemd/system/e2msim-gsup-proxy.service
+	user=$(sed -n 's/^User=//p' "$unit")
+	tls=/etc/e2msim/tls
+	cp "$state/pki/hss.example.net.pem" "$tls/hss.pem"
+	cp "$state/pki/hss.example.net.key" "$tls/hss.key"
+	cp "$state/pki/ca.pem" "$tls/ca.pem"
+	chgrp "$user" "$tls/hss.key"
+	chmod 0640 "$tls/hss.key"
+	mkdir -p "$state/hlr"
+	e2m_osmo_hlr_start "$state/hlr"
+	hlr=$e2m_osmo_hlr_pid
+	imsi=$(jq -r .imsi /etc/e2msim/profiles/example.json)
+	/usr/bin/e2msim-hlr-provision --vty 127.0.0.1:4258 /etc/e2msim/profiles/example.json \
+		>"$state/provision.log" 2>&1
+	provisioned=$?
+	proxy=
+	if mapfile -t cmd < <(unit_exec "$unit" "") && [ ${#cmd[@]} -gt 0 ]; then
+		setpriv --reuid "$user" --regid "$user" --init-groups -- "${cmd[@]}" 2>"$state/proxy.log" &
+		proxy=$!
+		for _ in $(seq 1 100); do grep -q 'listening on' "$state/proxy.log" && break; sleep 0.05; done
+	fi
+	exec_line=${cmd[*]}
+	listen=$(. /etc/e2msim/gsup-proxy.conf && echo "$E2MSIM_GSUP_LISTEN")
+	with_e2m=$(jq -s '[.[] | select(.e2m.enabled)] | length' /etc/e2msim/profiles/*.json)
+	if [ -n "$proxy" ] &&
+	   grep -q "listening on $listen, HLR 127.0.0.1:4222, $with_e2m subscribers with E2M, variant A" "$state/proxy.log"; then
+		echo "ok - package: the installed proxy ($exec_line, as $user) listens on $listen with the shipped configuration"
+	else
+		echo "not ok - package: the installed proxy ($exec_line, as $user) with the shipped configuration"
+		sed 's/^/#   proxy: /' "$state/proxy.log"
+	fi
+	timeout 30 "$E2M_BUILD/tests/gsup-client" --server "$listen" --name MSC-00-00-00-00-00-01 --timeout 10 \
+		sai "$imsi" >"$state/sai" 2>"$state/sai.err"
+	if [ "$provisioned" = 0 ] && grep -q "^RESULT $imsi\$" "$state/sai" && grep -q '^AV 0 RAND ' "$state/sai" &&
+	   grep -q "IMSI $imsi: variant A: 5 of 5 keysets stored" "$state/proxy.log"; then
+		echo "ok - package: an MSC's SendAuthInfo through the installed proxy answered by osmo-hlr ($(grep -c '^AV ' "$state/sai") AVs), their keysets stored at the key service"
+	else
+		echo "not ok - package: SendAuthInfo through the installed proxy and osmo-hlr"
+		for f in provision.log sai sai.err proxy.log hlr/hlr.log; do sed "s|^|#   $f: |" "$state/$f"; done
+	fi
+	rc=
+	if [ -n "$proxy" ]; then
+		kill -TERM "$proxy" 2>/dev/null
+		wait "$proxy"
+		rc=$?
+	fi
+	check_stop() {	# NAME RC
+		if [ "$2" = 0 ]; then
+			echo "ok - package: the installed $1 stopped cleanly on SIGTERM"
+		else
+			echo "not ok - package: the installed $1 on SIGTERM: exit ${2:-none}"
+		fi
+	}
+	check_stop proxy "$rc"
+	kill -TERM "$hlr" 2>/dev/null
+	wait "$hlr"
+
+	# The HSE's unit with the shipped hse.conf: its endpoint's TLS files
+	# where it names them, its state and control socket in the unit's
+	# directories; it answers --status through that socket.
+	unit=/lib/systemd/system/e2msim-hse.service
+	user=$(sed -n 's/^User=//p' "$unit")
+	cp "$state/pki/$hse.pem" "$tls/hse.pem"
+	cp "$state/pki/$hse.key" "$tls/hse.key"
+	chgrp "$user" "$tls/hse.key"
+	chmod 0640 "$tls/hse.key"
+	unit_dir "$unit" "$state/e2msim-hse"
+	unit_dir "$unit" "$state/run/e2msim-hse"
+	hse_pid=
+	if mapfile -t cmd < <(unit_exec "$unit" "") && [ ${#cmd[@]} -gt 0 ]; then
+		setpriv --reuid "$user" --regid "$user" --init-groups -- "${cmd[@]}" \
+			>"$state/hse-unit.out" 2>"$state/hse-unit.log" &
+		hse_pid=$!
+		for _ in $(seq 1 100); do grep -q 'EDP listening' "$state/hse-unit.log" && break; sleep 0.05; done
+	fi
+	exec_line=${cmd[*]}
+	listen=$(. /etc/e2msim/hse.conf && echo "$E2MSIM_HSE_LISTEN")
+	/usr/sbin/e2msim-hse --status --control "$state/run/e2msim-hse/control" >"$state/hse-status" 2>&1
+	status_rc=$?
+	if [ -n "$hse_pid" ] && grep -q "EDP listening on $listen, 0 keyset(s) held" "$state/hse-unit.log" &&
+	   [ "$status_rc" = 0 ] && [ "$(jq -c '[.accepted, .keysets]' "$state/hse-status" 2>/dev/null)" = '[0,0]' ] &&
+	   [ "$(stat -c '%U %a' "$state/run/e2msim-hse/control")" = "$user 600" ] &&
+	   [ -f "$state/e2msim-hse/hse.db" ]; then
+		echo "ok - package: the installed HSE ($exec_line, as $user) serves EDP on $listen, its state in the StateDirectory, and answers --status through its control socket: $(cat "$state/hse-status")"
+	else
+		echo "not ok - package: the installed HSE ($exec_line, as $user) with the shipped configuration (--status: exit $status_rc)"
+		for f in hse-unit.log hse-status; do sed "s|^|#   $f: |" "$state/$f"; done
+		ls -l "$state/run/e2msim-hse" "$state/e2msim-hse" 2>&1 | sed 's/^/#   /'
+	fi
+	rc=
+	if [ -n "$hse_pid" ]; then
+		kill -TERM "$hse_pid" 2>/dev/null
+		wait "$hse_pid"
+		rc=$?
+	fi
+	check_stop HSE "$rc"
+	rm -f "$tls/hss.pem" "$tls/hss.key" "$tls/ca.pem" "$tls/hse.pem" "$tls/hse.key"
+
 	kill -TERM "$keyd" 2>/dev/null
 	wait "$keyd"
 	/usr/sbin/e2msim-hse --edp-listen 127.0.0.1:0 --state "$state/hse.db" \
@@ -224,26 +358,37 @@ check "man -w finds the installed pages ($(echo $pages | tr ' ' ','))${missing:+
 programs=$(dpkg -L "${packages[@]}" | grep -E '^/usr/s?bin/' | xargs -n1 basename | sort | tr '\n' ' ')
 check "every installed program has its page (${programs% })" \
 	test "$programs" = "$(echo $pages | tr ' ' '\n' | sort | tr '\n' ' ')"
-units="/lib/systemd/system/e2msim-card@.service /lib/systemd/system/e2msim-keyd.service"
-check "the units are installed" test -f "${units% *}" -a -f "${units#* }"
-check "the users _e2msim and _e2msim-keyd exist" quiet getent passwd _e2msim _e2msim-keyd
-check "the example profiles are in /usr/share/e2msim and /etc/e2msim, keyd.json in /etc/e2msim" \
+units=(e2msim-card@.service e2msim-keyd.service e2msim-gsup-proxy.service e2msim-hse.service)
+users=(_e2msim _e2msim-keyd _e2msim-gsup-proxy _e2msim-hse)
+missing=
+for u in "${units[@]}"; do [ -f "/lib/systemd/system/$u" ] || missing="$missing $u"; done
+check "the units are installed (${units[*]})${missing:+; not:$missing}" test -z "$missing"
+check "the users ${users[*]} exist" quiet getent passwd "${users[@]}"
+check "the example profiles are in /usr/share/e2msim and /etc/e2msim, keyd.json, hss.json, gsup-proxy.conf and hse.conf in /etc/e2msim" \
 	test -s /usr/share/e2msim/profiles/example.json -a -s /etc/e2msim/profiles/example.json \
-	-a -s /etc/e2msim/keyd.json -a -s /usr/share/e2msim/examples/hss.json
+	-a -s /etc/e2msim/keyd.json -a -s /usr/share/e2msim/examples/hss.json -a -s /etc/e2msim/hss.json \
+	-a -s /etc/e2msim/gsup-proxy.conf -a -s /etc/e2msim/hse.conf -a -s /usr/share/e2msim/examples/card.conf
+check "the configurations of the units are conffiles" \
+	test "$(dpkg-query -W -f='${Conffiles}\n' e2msim-keyd e2msim-gsup-proxy e2msim-hse | awk 'NF { print $1 }' | sort | tr '\n' ' ')" \
+	= "/etc/e2msim/gsup-proxy.conf /etc/e2msim/hse.conf /etc/e2msim/hss.json /etc/e2msim/keyd.json "
 # a template is verified through an instance of it
 mkdir -p "$work/units"
-cp /lib/systemd/system/e2msim-card@.service "$work/units/e2msim-card@example.service"
-cp /lib/systemd/system/e2msim-keyd.service "$work/units/"
-if SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no "$work/units/e2msim-card@example.service" \
-	"$work/units/e2msim-keyd.service" >"$work/verify.log" 2>&1 && ! grep -q 'e2msim' "$work/verify.log"; then
-	ok "systemd-analyze verify accepts e2msim-card@example.service and e2msim-keyd.service"
+verified=()
+for u in "${units[@]}"; do
+	v=${u/@./@example.}
+	cp "/lib/systemd/system/$u" "$work/units/$v"
+	verified+=("$v")
+done
+if SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no "${verified[@]/#/$work/units/}" \
+	>"$work/verify.log" 2>&1 && ! grep -q 'e2msim' "$work/verify.log"; then
+	ok "systemd-analyze verify accepts ${verified[*]}"
 else
 	not_ok "systemd-analyze verify complains"
 	show "$work/verify.log"
 fi
 # systemd's own measure of the hardening: 0 (sealed) to 10 (exposed)
 exposures= low=1
-for u in e2msim-card@example.service e2msim-keyd.service; do
+for u in "${verified[@]}"; do
 	e=$(systemd-analyze security --offline=true "$work/units/$u" 2>/dev/null |
 		sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
 	exposures="$exposures $u ${e:-unknown}"
@@ -252,6 +397,10 @@ done
 check "systemd-analyze security: exposure at most 2.0 of 10 ($exposures )" test "$low" = 1
 
 # ---- 5. the key agreement with the installed programs ----
+# (the MSC of the proxy's check: osmo-hlr's libosmo-gsup-client, a test
+# program of the build tree)
+make -C "$E2M_BUILD/tests" gsup-client >"$work/gsup-client.log" 2>&1 ||
+	not_ok "cannot build tests/gsup-client for the proxy's check"
 "$E2M_TOP/tools/pcsc-env.sh" -- "$E2M_TOP/tools/package-test.sh" --agreement "$work/state" >"$work/agreement.out" 2>&1
 while IFS= read -r line; do
 	case "$line" in
