@@ -88,8 +88,11 @@ as() {
 	"$cli" --url "https://127.0.0.1:${ports[$svc]}" --ca "$pki/ca.pem" "${cert[@]}" "$@"
 }
 # in_store NAME HEX: the octets HEX are in NAME's SQLite file or its log
+# The log first: the purge timer's checkpoint copies the log into the file
+# before it cuts the log, so what is in neither when read in this order was
+# in neither at any time (the other order can miss a page in between).
 in_store() {
-	od -An -tx1 -v "$work/$1.db" "$work/$1.db-wal" 2>/dev/null | tr -d ' \n' | grep -q "$2"
+	od -An -tx1 -v "$work/$1.db-wal" "$work/$1.db" 2>/dev/null | tr -d ' \n' | grep -q "$2"
 }
 not_in_store() { ! in_store "$@"; }
 sqlite_only=0	# checks of the SQLite files, not repeated on PostgreSQL
