@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "apdu/atcsim.h"
 #include "common/log.h"
 
@@ -69,18 +70,10 @@ static const struct {
 	{ .baud = 921600, .speed = B921600 },
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Milliseconds left until deadline, 0 when past. */
 static int left_ms(long long deadline)
 {
-	long long left = deadline - now_ms();
+	long long left = deadline - common_now_ms();
 	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
@@ -235,7 +228,7 @@ static void log_dropped(struct atcsim_priv *p, const char *s, size_t len)
 static int exchange(struct atcsim_priv *p, const char *cmd, size_t cmd_len, bool csim,
 		    uint8_t *rapdu, size_t rcap, size_t *rlen)
 {
-	long long deadline = now_ms() + p->timeout_ms;
+	long long deadline = common_now_ms() + p->timeout_ms;
 	int rc;
 
 	drain(p);

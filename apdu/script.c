@@ -59,8 +59,13 @@ int apdu_script_next(struct apdu_script *s, struct apdu_script_line *line, uint8
 
 		s->lineno++;
 		*line = (struct apdu_script_line){ .lineno = s->lineno, .rlen = -1, .text = l };
-		if (*l == '\0' || *l == '#' || !strncmp(l, "@profile ", 9)) {
+		if (*l == '\0' || *l == '#') {
 			line->kind = APDU_SCRIPT_TEXT;
+			return 1;
+		}
+		if (!strncmp(l, "@profile ", 9)) {
+			line->kind = APDU_SCRIPT_PROFILE;
+			line->name = l + 9 + strspn(l + 9, " \t");
 			return 1;
 		}
 		if (!strcmp(l, "@reset")) {

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "apdu/sw.h"
 #include "apdu/vicc.h"
@@ -99,14 +100,6 @@ static void try_connect(struct apdu_vicc *v)
  * C-APDU like every other frame that is no control. */
 #define VICC_HOLD_MS	1000
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void control(struct apdu_vicc *v, uint8_t ctrl)
 {
 	v->powered = ctrl != APDU_VPCD_POWER_OFF;
@@ -172,7 +165,7 @@ static int handle_frame(struct apdu_vicc *v, const uint8_t *frame, size_t len)
 			control(v, frame[0]);
 		} else {
 			v->held = frame[0];
-			v->held_until = now_ms() + VICC_HOLD_MS;
+			v->held_until = common_now_ms() + VICC_HOLD_MS;
 		}
 		return 0;
 	case APDU_VPCD_GET_ATR:
@@ -270,7 +263,7 @@ int apdu_vicc_serve(struct apdu_vicc *slots, size_t n, volatile sig_atomic_t *st
 			if (slots[i].fd < 0 || slots[i].ops->present)
 				wait_ms = RECONNECT_MS;
 		}
-		now = now_ms();
+		now = common_now_ms();
 		for (size_t i = 0; i < n; i++) {
 			if (slots[i].fd >= 0 && slots[i].held >= 0) {
 				int64_t left = slots[i].held_until > now ? slots[i].held_until - now : 0;
@@ -295,7 +288,7 @@ int apdu_vicc_serve(struct apdu_vicc *slots, size_t n, volatile sig_atomic_t *st
 				apdu_vicc_disconnect(&slots[i]);
 			}
 		}
-		now = now_ms();
+		now = common_now_ms();
 		for (size_t i = 0; i < n; i++)
 			held_expire(&slots[i], now);
 		/* the answers of this round: the first makes every change

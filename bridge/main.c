@@ -18,6 +18,7 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
+#include "common/clock.h"
 #include "apdu/atcsim.h"
 #include "common/log.h"
 #include "common/num.h"
@@ -65,14 +66,6 @@ struct backend {
 
 static volatile sig_atomic_t stop_requested;
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void on_signal(int sig)
 {
 	stop_requested = sig;
@@ -91,7 +84,7 @@ static bool backend_open(struct backend *be)
 	int rc;
 
 	if (be->tty) {
-		if (now_ms() < be->retry_at_ms)
+		if (common_now_ms() < be->retry_at_ms)
 			return false;
 		rc = apdu_atcsim_open(&be->t, be->tty, be->baud, be->timeout_ms);
 	} else {
@@ -118,7 +111,7 @@ static bool backend_open(struct backend *be)
 			be->retry_ms = !be->retry_ms ? MODEM_RETRY_FIRST_MS :
 				       be->retry_ms >= MODEM_RETRY_MAX_MS / 2 ? MODEM_RETRY_MAX_MS :
 				       2 * be->retry_ms;
-			be->retry_at_ms = now_ms() + be->retry_ms;
+			be->retry_at_ms = common_now_ms() + be->retry_ms;
 			LOGP(DBRIDGE, LOGL_NOTICE, "modem %s: trying again in %u ms\n", be->tty,
 			     be->retry_ms);
 		}

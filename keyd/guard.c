@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "keyd/guard.h"
 
@@ -54,14 +55,6 @@ static const struct phase_rule phase_rules[KEYD_GUARD_PHASES] = {
 	[KEYD_GUARD_IDLE] = { .seconds = KEYD_GUARD_IDLE_S, .what = "next request" },
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void addr_text(char *out, size_t cap, const struct sockaddr *sa)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
@@ -86,7 +79,7 @@ static void addr_text(char *out, size_t cap, const struct sockaddr *sa)
 /* One pass: every connection past its deadline is shut down. */
 static void watch(struct keyd_guard *g)
 {
-	int64_t now = now_ms();
+	int64_t now = common_now_ms();
 	struct keyd_guard_conn *c;
 
 	pthread_mutex_lock(&g->lock);
@@ -183,7 +176,7 @@ void keyd_guard_track(struct keyd_guard *g, struct keyd_guard_conn *c, int fd,
 	c->fd = fd;
 	addr_text(c->addr, sizeof(c->addr), addr);
 	c->phase = KEYD_GUARD_HEAD;
-	c->opened_ms = now_ms();
+	c->opened_ms = common_now_ms();
 	c->deadline_ms = c->opened_ms + (int64_t)phase_rules[KEYD_GUARD_HEAD].seconds * 1000;
 	pthread_mutex_lock(&g->lock);
 	c->next = g->head;
@@ -213,7 +206,7 @@ bool keyd_guard_untrack(struct keyd_guard *g, struct keyd_guard_conn *c)
 void keyd_guard_enter(struct keyd_guard *g, struct keyd_guard_conn *c, enum keyd_guard_phase phase)
 {
 	const struct phase_rule *rule = &phase_rules[phase];
-	int64_t now = now_ms();
+	int64_t now = common_now_ms();
 	int64_t start = rule->from_open && c->requests == 0 ? c->opened_ms : now;
 
 	if (phase == KEYD_GUARD_BODY)

@@ -10,16 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "keyd/lograte.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void keyd_lograte_init(struct keyd_lograte *r, unsigned int interval_s)
 {
@@ -67,7 +60,7 @@ void keyd_lograte_destroy(struct keyd_lograte *r)
 
 void keyd_lograte_line(struct keyd_lograte *r, const void *kind, int level, const char *text)
 {
-	int64_t now = now_ms();
+	int64_t now = common_now_ms();
 	struct keyd_lograte_kind *k;
 
 	pthread_mutex_lock(&r->lock);
@@ -99,7 +92,7 @@ void keyd_lograte_printf(struct keyd_lograte *r, int level, const char *fmt, ...
 
 void keyd_lograte_flush(struct keyd_lograte *r)
 {
-	int64_t now = now_ms();
+	int64_t now = common_now_ms();
 	size_t i;
 
 	pthread_mutex_lock(&r->lock);

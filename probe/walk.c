@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "apdu/script.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
@@ -45,23 +46,9 @@ struct walker {
 	size_t errlen;
 };
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static double median(double *v, unsigned int n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
+	common_sort_doubles(v, n);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -81,12 +68,12 @@ static int transport_fail(struct walker *w, int rc)
  * (apdu_transceive); its duration into *us when us is given. */
 static int xfer(struct walker *w, const struct apdu_cmd *cmd, struct apdu_rsp *rsp, double *us)
 {
-	double start = now_us();
+	double start = common_now_us();
 	int rc = apdu_transceive(w->t, cmd, rsp);
 
 	w->c->n_commands++;
 	if (us)
-		*us = now_us() - start;
+		*us = common_now_us() - start;
 	return rc < 0 ? transport_fail(w, rc) : 0;
 }
 
@@ -430,11 +417,11 @@ static int run_script(struct walker *w)
 		char label[PROBE_LABEL_MAX], hex[2 * 24 + 1];
 		struct apdu_rsp rsp = { .buf = rapdu, .len = 0 };
 		struct probe_step *s;
-		double start = now_us();
+		double start = common_now_us();
 		size_t rlen = 0;
 		int trc;
 
-		if (line.kind == APDU_SCRIPT_TEXT)
+		if (line.kind == APDU_SCRIPT_TEXT || line.kind == APDU_SCRIPT_PROFILE)
 			continue;
 		if (line.kind == APDU_SCRIPT_RESET) {
 			snprintf(label, sizeof(label), "script line %u: reset", line.lineno);
@@ -455,7 +442,7 @@ static int run_script(struct walker *w)
 		}
 		rsp.sw = (uint16_t)(rapdu[rlen - 2] << 8 | rapdu[rlen - 1]);
 		rsp.len = rlen - 2;
-		if ((s = add_step(w->c, label, rsp.sw, now_us() - start)) && step_keep(s, &rsp) < 0)
+		if ((s = add_step(w->c, label, rsp.sw, common_now_us() - start)) && step_keep(s, &rsp) < 0)
 			rc = -1;
 	}
 	apdu_script_close(&script);

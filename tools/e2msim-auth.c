@@ -22,6 +22,7 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "apdu/pcsc.h"
 #include "apdu/sw.h"
@@ -307,14 +308,6 @@ static int edp_connect(const char *hostport)
 	return fd;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The downlinks that arrive within wait_ms (after the first valid one,
  * only those already there): each valid one printed as "DOWNLINK: TEXT",
  * or added to list. 0, or -1 when the state could not be saved. */
@@ -323,11 +316,11 @@ static int edp_receive(struct bridge_edp_session *s, int fd, long wait_ms, json_
 	static uint8_t msg[65536];
 	uint8_t payload[E2M_EDP_BODY_MAX];
 	char text[4 * E2M_EDP_BODY_MAX + 1];
-	long long deadline = now_ms() + wait_ms;
+	long long deadline = common_now_ms() + wait_ms;
 	bool got = false;
 
 	for (;;) {
-		long long left = got ? 0 : deadline - now_ms();
+		long long left = got ? 0 : deadline - common_now_ms();
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		size_t payload_len;
 		uint32_t count;

@@ -14,23 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 #define FILE_SIZE	(1u << 20)
 #define BLOCK		4096u
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {
@@ -60,7 +47,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < count; i++) {
-		double t0 = now_us();
+		double t0 = common_now_us();
 
 		memset(block, (int)(i & 0xff), 64);
 		if (pwrite(fd, block, BLOCK, (off_t)(i % (FILE_SIZE / BLOCK) * BLOCK)) != BLOCK ||
@@ -68,9 +55,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_fsync: %s: %s\n", path, strerror(errno));
 			return 1;
 		}
-		us[i] = now_us() - t0;
+		us[i] = common_now_us() - t0;
 	}
-	qsort(us, count, sizeof(*us), cmp_double);
+	common_sort_doubles(us, count);
 	printf("%.1f %.1f\n", us[count / 2], us[(size_t)((double)count * 0.99)]);
 	close(fd);
 	unlink(path);

@@ -47,6 +47,7 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "apdu/pcsc.h"
 #include "aka/auc.h"
@@ -91,14 +92,6 @@ static const uint8_t cmd_select_usim[] = { 0x00, 0xA4, 0x04, 0x0C, 0x07,
 					   0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02 };
 static const uint8_t cmd_verify[] = { 0x00, 0x20, 0x00, 0x01, 0x08,
 				      '1', '2', '3', '4', 0xFF, 0xFF, 0xFF, 0xFF };
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 /* n AVs from the profile's keys: SQN = SEQ || IND 0 with SEQ 1, 2, ... */
 static struct bench_av *make_avs(const struct usim_profile *p, size_t n)
@@ -171,9 +164,9 @@ static bool exchange(struct bench_target *t, enum bench_kind k, const struct ben
 		clen = sizeof(av->capdu);
 		break;
 	}
-	t0 = now_us();
+	t0 = common_now_us();
 	rc = apdu_transmit_raw(&t->t, c, clen, r, sizeof(r), &rl);
-	*us = now_us() - t0;
+	*us = common_now_us() - t0;
 	if (rc < 0 || sw_of(r, rl) != 0x9000)
 		return false;
 	if (t->echo)
@@ -192,13 +185,6 @@ static bool plain(struct bench_target *t, const uint8_t *c, size_t clen)
 	size_t rl = 0;
 
 	return apdu_transmit_raw(&t->t, c, clen, r, sizeof(r), &rl) == 0 && sw_of(r, rl) == 0x9000;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Nearest rank: the smallest value with at least q of all at or below it. */
@@ -300,13 +286,13 @@ static int concurrent(const struct usim_profile *p, size_t count, size_t skip, c
 		pthread_create(&th[i], NULL, conc_run, &args[i]);
 	}
 	pthread_barrier_wait(&start);	/* every reader connected */
-	t0 = now_us();
+	t0 = common_now_us();
 	pthread_barrier_wait(&start);
 	for (int i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
 		fails += args[i].fails;
 	}
-	t1 = now_us();
+	t1 = common_now_us();
 	pthread_barrier_destroy(&start);
 	free(avs);
 	printf("%d %zu %.3f %.0f\n", n, count * (size_t)n, (t1 - t0) / 1e6,
@@ -422,7 +408,7 @@ int main(int argc, char **argv)
 			}
 		}
 		for (size_t i = 0; i < nt; i++)
-			qsort(tg[i].us[k], tg[i].n[k], sizeof(double), cmp_double);
+			common_sort_doubles(tg[i].us[k], tg[i].n[k]);
 	}
 
 	printf("| APDU | Card | Exchanges | Median µs | p99 µs | Echo median µs | Echo p99 µs | "

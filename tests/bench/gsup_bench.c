@@ -22,6 +22,7 @@
 #include <osmocom/gsm/protocol/ipaccess.h>
 #include <osmocom/gsupclient/gsup_client.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 #define BENCH_SERVERS_MAX	4
@@ -34,14 +35,6 @@ struct bench_server {
 	bool ready, answered, failed;
 	double *us;
 };
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static int read_cb(struct osmo_gsup_client *gc, struct msgb *msg)
 {
@@ -72,18 +65,11 @@ static int link_read(struct ipa_client_conn *link, struct msgb *msg)
 
 static bool wait_flag(bool *flag, double timeout_us)
 {
-	double end = now_us() + timeout_us;
+	double end = common_now_us() + timeout_us;
 
-	while (!*flag && now_us() < end)
+	while (!*flag && common_now_us() < end)
 		osmo_select_main(0);
 	return *flag;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv)
@@ -152,19 +138,19 @@ int main(int argc, char **argv)
 
 			OSMO_STRLCPY_ARRAY(g.imsi, imsi);
 			s->answered = false;
-			t0 = now_us();
+			t0 = common_now_us();
 			if (osmo_gsup_client_enc_send(s->gc, &g) || !wait_flag(&s->answered, 10e6) ||
 			    s->failed) {
 				fprintf(stderr, "gsup_bench: %s: request %u failed\n", s->label, k);
 				return 1;
 			}
 			if (k >= warmup)
-				s->us[k - warmup] = now_us() - t0;
+				s->us[k - warmup] = common_now_us() - t0;
 		}
 	}
 	printf("%-24s %10s %10s\n", "server", "median_us", "p99_us");
 	for (unsigned int j = 0; j < nsrv; j++) {
-		qsort(srv[j].us, n, sizeof(double), cmp_double);
+		common_sort_doubles(srv[j].us, n);
 		printf("%-24s %10.0f %10.0f\n", srv[j].label, srv[j].us[n / 2],
 		       srv[j].us[(size_t)((n - 1) * 0.99)]);
 		free(srv[j].us);

@@ -36,6 +36,7 @@
 #include <openssl/crypto.h>
 #include <osmocom/core/talloc.h>
 
+#include "common/clock.h"
 #include "apdu/apdu.h"
 #include "common/log.h"
 #include "apdu/sw.h"
@@ -142,14 +143,6 @@ struct keyflow {
 	unsigned int agreements, failures;
 	char first_failure[256];
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void fail(struct keyflow *kf, const char *what, unsigned int sub)
 {
@@ -473,7 +466,7 @@ static int agree(struct keyflow *kf, unsigned int sub, uint64_t *rng)
 	kf->aka_runs++;
 	kf->card_context |= d.me.mode == BRIDGE_CARD_CONTEXT;
 	kf->me_derived |= d.me.mode == BRIDGE_VARIANT_E;
-	t_aka = now_s();
+	t_aka = common_now_s();
 	/* (2) B: the session event */
 	if (sol == &solutions[SOL_B] && session_event(kf, avs[used].ks.kid) < 0) {
 		fail(kf, "session event refused", sub);
@@ -490,7 +483,7 @@ static int agree(struct keyflow *kf, unsigned int sub, uint64_t *rng)
 		fail(kf, "HSE fetch refused", sub);
 		goto out;
 	}
-	kf->latency[kf->agreements] = now_s() - t_aka;
+	kf->latency[kf->agreements] = common_now_s() - t_aka;
 	if (memcmp(held.k_int, k_int, 16) || held.k_enc_len != k_enc_len ||
 	    memcmp(held.k_enc, k_enc, k_enc_len) || e2m_msg_parse(msg, msg_len, &parsed) < 0 ||
 	    e2m_msg_verify(&parsed, held.kid, held.alg & 0x0f, held.k_int) < 0) {
@@ -510,13 +503,6 @@ out:
 }
 
 /* --- the run and its report ---------------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static double quantile(const double *sorted, unsigned int n, double q)
 {
@@ -561,7 +547,7 @@ static void report(struct keyflow *kf, double wall)
 	kf->iface[IF_HSSSTORE_HSE].bytes = st[SVC_HSS_STORE].forward_bytes;
 	nodes_changed(kf, st, changed, sizeof(changed));
 
-	qsort(kf->latency, kf->agreements, sizeof(double), cmp_double);
+	common_sort_doubles(kf->latency, kf->agreements);
 	printf("{\"solution\": \"%s\", \"subscribers\": %u, \"avs\": %u, \"agreements\": %u,"
 	       " \"failures\": %u, \"first_failure\": \"%s\", \"seconds\": %.3f,"
 	       " \"aka_runs\": %u, \"changed\": \"%s\", \"stores\": \"%s\",", kf->sol->name,
@@ -657,10 +643,10 @@ int main(int argc, char **argv)
 	kf.latency = calloc(kf.subscribers, sizeof(double));
 	if (!kf.latency)
 		goto out;
-	t0 = now_s();
+	t0 = common_now_s();
 	for (unsigned int sub = 0; sub < kf.subscribers; sub++)
 		agree(&kf, sub, &rng);
-	report(&kf, now_s() - t0);
+	report(&kf, common_now_s() - t0);
 	rc = kf.failures ? 1 : 0;
 out:
 	for (int s = 0; s < SVC_COUNT; s++) {

@@ -26,8 +26,6 @@
 #include "usim/profile.h"
 #include "usim/store.h"
 
-#define LINE_MAX_LEN 4096
-
 struct target {
 	struct usim_card *card;		/* in process, or */
 	struct apdu_transport pcsc;	/* through PC/SC */
@@ -52,18 +50,6 @@ static int reset(struct target *t)
 	return t->pcsc.ops->reset(&t->pcsc);
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return s;
-}
-
 /* Runs one script; returns the number of failures, or -1 on a bad script. */
 static int run_script(struct target *t, const char *path, FILE *update, int *test_no)
 {
@@ -82,8 +68,8 @@ static int run_script(struct target *t, const char *path, FILE *update, int *tes
 
 		if (line.kind != APDU_SCRIPT_EXCHANGE && update)
 			fprintf(update, "%s\n", line.text);
-		if (line.kind == APDU_SCRIPT_TEXT)
-			continue;	/* "@profile" is taken before the run: script_profile() */
+		if (line.kind == APDU_SCRIPT_TEXT || line.kind == APDU_SCRIPT_PROFILE)
+			continue;	/* "@profile" is taken before the run: script_scan() */
 		if (line.kind == APDU_SCRIPT_RESET) {
 			if (reset(t) < 0) {
 				printf("not ok %d - %s:%u reset failed\n", ++*test_no, path, line.lineno);
@@ -124,44 +110,33 @@ static int run_script(struct target *t, const char *path, FILE *update, int *tes
 	return failures;
 }
 
-static int count_exchanges(const char *path)
+/* A script's exchanges, and (when profile is given) the profile it asks
+ * for with "@profile NAME" (a NAME with a '/' is a path from the top of the
+ * tree, else one of tests/profiles/) or dflt. A malformed script counts
+ * what comes before. */
+static int script_scan(const char *path, const char *dflt, char *buf, size_t cap, const char **profile)
 {
-	char line[LINE_MAX_LEN];
-	FILE *f = fopen(path, "r");
+	static uint8_t c[APDU_CMD_MAX];
+	struct apdu_script script;
+	struct apdu_script_line line;
+	char err[256];
 	int n = 0;
 
-	if (!f)
+	if (profile)
+		*profile = dflt;
+	if (apdu_script_open(&script, path, err, sizeof(err)) < 0)
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line);
-		if (*s && *s != '#' && *s != '@')
+	while (apdu_script_next(&script, &line, c, sizeof(c), NULL, 0) > 0) {
+		if (line.kind == APDU_SCRIPT_EXCHANGE) {
 			n++;
-	}
-	fclose(f);
-	return n;
-}
-
-/* The profile a script asks for with "@profile NAME", or dflt. */
-static const char *script_profile(const char *script, const char *dflt, char *buf, size_t cap)
-{
-	char line[LINE_MAX_LEN];
-	FILE *f = fopen(script, "r");
-	const char *found = dflt;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		char *s = trim(line);
-		if (!strncmp(s, "@profile ", 9)) {
-			const char *name = trim(s + 9);
-			/* a NAME with a '/' is a path from the top of the tree */
+		} else if (line.kind == APDU_SCRIPT_PROFILE && profile && *profile == dflt) {
 			snprintf(buf, cap, "%s/%s%s", getenv("top_srcdir") ? getenv("top_srcdir") : "..",
-				 strchr(name, '/') ? "" : "tests/profiles/", name);
-			found = buf;
-			break;
+				 strchr(line.name, '/') ? "" : "tests/profiles/", line.name);
+			*profile = buf;
 		}
 	}
-	if (f)
-		fclose(f);
-	return found;
+	apdu_script_close(&script);
+	return n;
 }
 
 static struct usim_card *fresh_card(const char *profile_path, struct usim_store **store)
@@ -222,7 +197,7 @@ int main(int argc, char **argv)
 	}
 
 	for (int i = optind; i < argc; i++)
-		planned += count_exchanges(argv[i]);
+		planned += script_scan(argv[i], NULL, NULL, 0, NULL);
 	if (!update)
 		printf("1..%d\n", planned);
 
@@ -232,9 +207,12 @@ int main(int argc, char **argv)
 		int rc;
 
 		if (!t.use_pcsc) {
-			usim_card_free(t.card);
 			char buf[4096];
-			t.card = fresh_card(script_profile(argv[i], profile, buf, sizeof(buf)), &store);
+			const char *script_profile;
+
+			usim_card_free(t.card);
+			script_scan(argv[i], profile, buf, sizeof(buf), &script_profile);
+			t.card = fresh_card(script_profile, &store);
 			if (!t.card)
 				return 1;
 		} else if (reset(&t) < 0) {

@@ -31,6 +31,7 @@
 #include <osmocom/gsm/protocol/ipaccess.h>
 #include <osmocom/gsupclient/gsup_client.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 static struct {
@@ -40,14 +41,6 @@ static struct {
 	int failed;
 	int (*link_read)(struct ipa_client_conn *link, struct msgb *msg);
 } st;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void hex(const char *label, const uint8_t *v, size_t len)
 {
@@ -110,7 +103,7 @@ static bool updown(struct osmo_gsup_client *gsupc, bool up)
 /* run the loop until done() or the deadline; false on timeout */
 static bool loop_until(bool *flag, double deadline)
 {
-	while (!*flag && now() < deadline)
+	while (!*flag && common_now_s() < deadline)
 		if (!osmo_select_main(1))
 			nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
 	return *flag;
@@ -118,7 +111,7 @@ static bool loop_until(bool *flag, double deadline)
 
 static int request(struct osmo_gsup_client *gc, const struct osmo_gsup_message *g, double timeout)
 {
-	double deadline = now() + timeout;
+	double deadline = common_now_s() + timeout;
 
 	if (!loop_until(&st.ready, deadline)) {
 		printf("TIMEOUT (not connected)\n");
@@ -217,7 +210,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "burst") && i + 1 < argc) {
 			char *list = argv[++i], *imsi, *save = NULL;
 			unsigned int sent = 0;
-			double deadline = now() + timeout;
+			double deadline = common_now_s() + timeout;
 			bool done = false;
 
 			if (!loop_until(&st.ready, deadline)) {
@@ -231,7 +224,7 @@ int main(int argc, char **argv)
 				if (osmo_gsup_client_enc_send(gc, &g) == 0)
 					sent++;
 			}
-			while (!done && now() < deadline) {
+			while (!done && common_now_s() < deadline) {
 				if (!osmo_select_main(1))
 					nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
 				done = st.answers >= sent;
@@ -243,10 +236,10 @@ int main(int argc, char **argv)
 			continue;
 		} else if (!strcmp(argv[i], "pause") && i + 1 < argc) {
 			struct stat sb;
-			double deadline = now() + 60;
+			double deadline = common_now_s() + 60;
 
 			i++;
-			while (stat(argv[i], &sb) && now() < deadline)
+			while (stat(argv[i], &sb) && common_now_s() < deadline)
 				if (!osmo_select_main(1))
 					nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
 			continue;

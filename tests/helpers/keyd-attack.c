@@ -53,6 +53,8 @@
 
 #include <gnutls/gnutls.h>
 
+#include "common/clock.h"
+
 #define SOURCES_MAX 16
 #define CHUNK 1000
 
@@ -89,14 +91,6 @@ static struct {
 	double interval, reopen;
 	gnutls_certificate_credentials_t anon, mine;	/* without, with --cert */
 } opt = { .interval = 1.0, .reopen = 1.0 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void usage(void)
 {
@@ -149,7 +143,7 @@ static int tls_new(gnutls_session_t *s, int fd, bool with_cert)
 /* Sends all of buf on a connected session within the next second. */
 static int tls_send_all(gnutls_session_t s, int fd, const char *buf, size_t len)
 {
-	double until = now_s() + 1.0;
+	double until = common_now_s() + 1.0;
 
 	while (len) {
 		ssize_t n = gnutls_record_send(s, buf, len);
@@ -157,7 +151,7 @@ static int tls_send_all(gnutls_session_t s, int fd, const char *buf, size_t len)
 		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
 			struct pollfd p = { .fd = fd, .events = POLLOUT };
 
-			if (now_s() > until)
+			if (common_now_s() > until)
 				return -1;
 			poll(&p, 1, 100);
 			continue;
@@ -174,7 +168,7 @@ static int tls_send_all(gnutls_session_t s, int fd, const char *buf, size_t len)
  * commands; -1 when it fails. */
 static int open_tls(gnutls_session_t *s, int *fd_out)
 {
-	double until = now_s() + 5.0;
+	double until = common_now_s() + 5.0;
 	struct pollfd p;
 	int fd = open_socket(0), rc, err = 0;
 	socklen_t len = sizeof(err);
@@ -190,7 +184,7 @@ static int open_tls(gnutls_session_t *s, int *fd_out)
 	while ((rc = gnutls_handshake(*s)) == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
 		p = (struct pollfd){ .fd = fd,
 				     .events = gnutls_record_get_direction(*s) ? POLLOUT : POLLIN };
-		if (now_s() > until)
+		if (common_now_s() > until)
 			break;
 		poll(&p, 1, 100);
 	}
@@ -319,7 +313,7 @@ static int cmd_flood(double seconds, const unsigned int count[KINDS])
 	struct conn *conns = calloc(total ? total : 1, sizeof(*conns));
 	struct pollfd *pfd = calloc(total ? total : 1, sizeof(*pfd));
 	struct stats st[KINDS] = { 0 };
-	double start = now_s(), end = start + seconds, now;
+	double start = common_now_s(), end = start + seconds, now;
 	unsigned int open_at_end[KINDS] = { 0 };
 
 	if (!conns || !pfd)
@@ -330,7 +324,7 @@ static int cmd_flood(double seconds, const unsigned int count[KINDS])
 						  .source = k + KINDS * j, .next = start };
 		}
 	}
-	while ((now = now_s()) < end) {
+	while ((now = common_now_s()) < end) {
 		double wake = end;
 		int timeout;
 
@@ -360,12 +354,12 @@ static int cmd_flood(double seconds, const unsigned int count[KINDS])
 			timeout = 100;
 		if (poll(pfd, total, timeout) < 0 && errno != EINTR)
 			return 1;
-		now = now_s();
+		now = common_now_s();
 		for (i = 0; i < total; i++)
 			if (pfd[i].fd >= 0 && pfd[i].revents)
 				conn_step(&conns[i], pfd[i].revents, st, now);
 	}
-	now = now_s();
+	now = common_now_s();
 	for (i = 0; i < total; i++) {
 		struct conn *c = &conns[i];
 
@@ -403,9 +397,9 @@ static int status_of(const char *buf, size_t len)
 /* Reads what is left of an answer, for up to 0.2 s. */
 static void drain(gnutls_session_t s, int fd, char *answer, size_t cap, size_t *len)
 {
-	double until = now_s() + 0.2;
+	double until = common_now_s() + 0.2;
 
-	while (*len + 1 < cap && now_s() < until) {
+	while (*len + 1 < cap && common_now_s() < until) {
 		ssize_t n = gnutls_record_recv(s, answer + *len, cap - 1 - *len);
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 
@@ -437,7 +431,7 @@ static int cmd_body(double seconds, bool drip)
 
 	if (!opt.mine || open_tls(&s, &fd))
 		return 1;
-	start = now_s();
+	start = common_now_s();
 	end = start + seconds;
 	next_octet = start;
 	if (drip) {
@@ -451,9 +445,9 @@ static int cmd_body(double seconds, bool drip)
 	}
 	if (tls_send_all(s, fd, head, sizeof(head) - 1))
 		closed = true;
-	while (!closed && now_s() < end) {
+	while (!closed && common_now_s() < end) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		bool want_send = !drip || now_s() >= next_octet;
+		bool want_send = !drip || common_now_s() >= next_octet;
 		ssize_t n;
 
 		if (want_send && !status_of(answer, answer_len))
@@ -473,7 +467,7 @@ static int cmd_body(double seconds, bool drip)
 			n = gnutls_record_send(s, chunk, chunk_len);
 			if (n > 0) {
 				sent += drip ? 1 : CHUNK;
-				next_octet = now_s() + opt.interval;
+				next_octet = common_now_s() + opt.interval;
 			} else if (n != GNUTLS_E_AGAIN && n != GNUTLS_E_INTERRUPTED) {
 				closed = true;
 			}
@@ -482,7 +476,7 @@ static int cmd_body(double seconds, bool drip)
 	/* a send that failed (the service closed) may leave its answer unread */
 	drain(s, fd, answer, sizeof(answer), &answer_len);
 	printf("answer=%d sent=%llu closed=%s after=%.2f\n", status_of(answer, answer_len), sent,
-	       closed ? "yes" : "no", now_s() - start);
+	       closed ? "yes" : "no", common_now_s() - start);
 	gnutls_deinit(s);
 	close(fd);
 	return 0;

@@ -11,15 +11,9 @@
 
 #include <osmocom/core/talloc.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "apdu/pcsc.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -34,7 +28,7 @@ int main(int argc, char **argv)
 	}
 	common_log_init(talloc_named_const(NULL, 0, "pcsc-wait"), -1);
 	want = !strcmp(argv[2], "present");
-	deadline = now() + atof(argv[3]);
+	deadline = common_now_s() + atof(argv[3]);
 	do {
 		if (apdu_pcsc_list(&readers) == 0 &&
 		    (idx = apdu_pcsc_resolve(&readers, argv[1])) >= 0) {
@@ -47,6 +41,6 @@ int main(int argc, char **argv)
 			struct timespec pause = { .tv_nsec = 200 * 1000000L };
 			nanosleep(&pause, NULL);
 		}
-	} while (now() < deadline);
+	} while (common_now_s() < deadline);
 	return 1;
 }

@@ -14,13 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "common/clock.h"
 
 int main(int argc, char **argv)
 {
@@ -42,8 +36,8 @@ int main(int argc, char **argv)
 	}
 	printf("# bound 127.0.0.1:%u\n", ntohs(sa.sin_port));
 	fflush(stdout);
-	deadline = now_ms() + (long long)(atof(argv[1]) * 1000);
-	for (long long left; (left = deadline - now_ms()) > 0;) {
+	deadline = common_now_ms() + (long long)(atof(argv[1]) * 1000);
+	for (long long left; (left = deadline - common_now_ms()) > 0;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 		int rc = poll(&pfd, 1, (int)left);

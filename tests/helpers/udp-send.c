@@ -17,15 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/hex.h"
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int send_hex(int fd, const struct sockaddr_in *to, const char *hex)
 {
@@ -105,8 +98,8 @@ int main(int argc, char **argv)
 				sleep_ms(gap_ms);
 		}
 	}
-	deadline = now_ms() + wait_ms;
-	for (long long left; rc == 0 && (left = deadline - now_ms()) > 0;) {
+	deadline = common_now_ms() + wait_ms;
+	for (long long left; rc == 0 && (left = deadline - common_now_ms()) > 0;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
