@@ -59,12 +59,7 @@ pids+=($!)
 
 step "The key service: e2msim-keyd as the HSE's store (HTTPS, mutual TLS)"
 "$E2M_TOP/tools/keyd-certs.sh" "$pki" "$hse" >/dev/null
-cat >"$work/hse-store.json" <<EOF
-{ "role": "hse-store", "listen": "127.0.0.1:7441",
-  "tls": { "cert": "$pki/hse-store.pem", "key": "$pki/hse-store.key", "ca": "$pki/ca.pem" },
-  "store": { "backend": "sqlite", "path": "$work/hse-store.db" },
-  "network_peers": [ "hss.example.net" ] }
-EOF
+e2m_hse_store_json "$pki" "$work/hse-store.db" >"$work/hse-store.json"
 "$b/tools/e2msim-keyd" --config "$work/hse-store.json" >"$work/keyd.log" 2>&1 &
 pids+=($!)
 wait_for "$work/keyd.log" listening
@@ -74,8 +69,7 @@ step "The GSUP proxy: MSCs and SGSNs connect to 127.0.0.1:4200, osmo-hlr behind 
 mkdir -p "$work/profiles"
 cp "$profile" "$work/profiles/"
 cat >"$work/hss.json" <<EOF
-{ "tls": { "cert": "$pki/hss.example.net.pem", "key": "$pki/hss.example.net.key", "ca": "$pki/ca.pem" },
-  "delivery": { "A": "https://127.0.0.1:7441" }, "variant": "A" }
+{ $(e2m_hss_tls_json "$pki"), "delivery": { "A": "https://127.0.0.1:7441" }, "variant": "A" }
 EOF
 "$b/tools/e2msim-gsup-proxy" --listen 127.0.0.1:4200 --hlr 127.0.0.1:4222 --hss "$work/hss.json" \
 	--profiles "$work/profiles" >"$work/proxy.log" 2>&1 &

@@ -70,16 +70,8 @@ step "Delivery, variant A: the key service e2msim-keyd as the HSE's store (HTTPS
 rm -rf "$pki" "$b/demo-hse-store.db"*
 # the test PKI, with a client certificate naming the HSE by its EID
 "$E2M_TOP/tools/keyd-certs.sh" "$pki" "$hse" >/dev/null
-cat >"$b/demo-hse-store.json" <<JSON
-{ "role": "hse-store", "listen": "127.0.0.1:7441",
-  "tls": { "cert": "$pki/hse-store.pem", "key": "$pki/hse-store.key", "ca": "$pki/ca.pem" },
-  "store": { "backend": "sqlite", "path": "$b/demo-hse-store.db" },
-  "network_peers": [ "hss.example.net" ], "default_lifetime": 3600 }
-JSON
-cat >"$b/demo-hss.json" <<JSON
-{ "tls": { "cert": "$pki/hss.example.net.pem", "key": "$pki/hss.example.net.key", "ca": "$pki/ca.pem" },
-  "delivery": { "A": "https://127.0.0.1:7441" } }
-JSON
+e2m_hse_store_json "$pki" "$b/demo-hse-store.db" '"default_lifetime": 3600' >"$b/demo-hse-store.json"
+echo "{ $(e2m_hss_tls_json "$pki"), \"delivery\": { \"A\": \"https://127.0.0.1:7441\" } }" >"$b/demo-hss.json"
 "$b/tools/e2msim-keyd" --config "$b/demo-hse-store.json" >"$b/demo-keyd.out" 2>"$b/demo-keyd.log" &
 for _ in $(seq 1 100); do grep -q listening "$b/demo-keyd.out" && break; sleep 0.05; done
 cat "$b/demo-keyd.out"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Shared by the tools/ scripts (and the osmocom test): Debian packages, the
-# build, and a private osmo-hlr.
+# Shared by the tools/ scripts (and the tests that start osmo-hlr or a key
+# service): Debian packages, the build, a private osmo-hlr, and the key
+# service's and the HSS's test configurations.
 
 E2M_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 E2M_BUILD="$E2M_TOP/build"
@@ -64,6 +65,26 @@ e2m_build() {
 		fi
 		make -j"$(nproc)" >make.out 2>&1 || { tail -50 make.out; exit 1; }
 	)
+}
+
+# e2m_hse_store_json PKI DB [MEMBERS]: the configuration of e2msim-keyd as
+# the HSE's store on 127.0.0.1:7441, its SQLite store DB, with the test PKI
+# of tools/keyd-certs.sh in PKI (the HSS hss.example.net may push); MEMBERS
+# (JSON members) are added.
+e2m_hse_store_json() {
+	cat <<JSON
+{ "role": "hse-store", "listen": "127.0.0.1:7441",
+  "tls": { "cert": "$1/hse-store.pem", "key": "$1/hse-store.key", "ca": "$1/ca.pem" },
+  "store": { "backend": "sqlite", "path": "$2" },
+  "network_peers": [ "hss.example.net" ]${3:+, $3} }
+JSON
+}
+
+# e2m_hss_tls_json PKI: the "tls" member of an HSS file (e2msim-auc --hss,
+# e2msim-gsup-proxy --hss) as hss.example.net of that test PKI.
+e2m_hss_tls_json() {
+	printf '"tls": { "cert": "%s/hss.example.net.pem", "key": "%s/hss.example.net.key", "ca": "%s/ca.pem" }' \
+		"$1" "$1" "$1"
 }
 
 # e2m_osmo_hlr_start DIR [LOGGING]: Debian's osmo-hlr with its own

@@ -58,15 +58,12 @@ hse_start() {
 status() { "$b/tools/e2msim-hse" --status --control "$work/ctl" | jq -c "$1"; }
 
 # ---- the HSE's store (variant A and E), the HSS, the cards, the HSE ----
+# e2m_hse_store_json, e2m_hss_tls_json of tools/lib.sh
+. "$top_srcdir/tools/lib.sh"
 bash "$top_srcdir/tools/keyd-certs.sh" "$pki" >"$work/certs.log" 2>&1
-cat >"$work/hse-store.json" <<EOF
-{ "role": "hse-store", "listen": "127.0.0.1:7441",
-  "tls": { "cert": "$pki/hse-store.pem", "key": "$pki/hse-store.key", "ca": "$pki/ca.pem" },
-  "store": { "backend": "sqlite", "path": "$work/hse-store.db" },
-  "network_peers": [ "hss.example.net" ], "default_lifetime": 600 }
-EOF
+e2m_hse_store_json "$pki" "$work/hse-store.db" '"default_lifetime": 600' >"$work/hse-store.json"
 cat >"$work/hss.json" <<EOF
-{ "tls": { "cert": "$pki/hss.example.net.pem", "key": "$pki/hss.example.net.key", "ca": "$pki/ca.pem" },
+{ $(e2m_hss_tls_json "$pki"),
   "delivery": { "A": "https://127.0.0.1:7441", "E": "https://127.0.0.1:7441" } }
 EOF
 "$b/tools/e2msim-keyd" --config "$work/hse-store.json" >"$work/keyd.log" 2>&1 &

@@ -118,17 +118,12 @@ ck "e2msim-hlr-provision: an algorithm osmo-hlr does not take is refused (exit 2
 # ---- the key service and the proxies ----
 
 bash "$top_srcdir/tools/keyd-certs.sh" "$pki" >"$work/certs.log" 2>&1
-cat >"$work/hse-store.json" <<EOF
-{ "role": "hse-store", "listen": "127.0.0.1:7441",
-  "tls": { "cert": "$pki/hse-store.pem", "key": "$pki/hse-store.key", "ca": "$pki/ca.pem" },
-  "store": { "backend": "sqlite", "path": "$work/hse-store.db" },
-  "network_peers": [ "hss.example.net" ], "default_lifetime": 600 }
-EOF
+e2m_hse_store_json "$pki" "$work/hse-store.db" '"default_lifetime": 600' >"$work/hse-store.json"
 "$b/tools/e2msim-keyd" --config "$work/hse-store.json" >"$work/keyd.log" 2>&1 &
 pids+=($!)
 ck "e2msim-keyd hse-store is listening" wait_log "$work/keyd.log" "listening on 127.0.0.1:" "${pids[-1]}" ||
 	show keyd.log
-tls="\"tls\": { \"cert\": \"$pki/hss.example.net.pem\", \"key\": \"$pki/hss.example.net.key\", \"ca\": \"$pki/ca.pem\" }"
+tls=$(e2m_hss_tls_json "$pki")
 cat >"$work/hss.json" <<EOF
 { $tls, "delivery": { "A": "$hse_store", "E": "$hse_store" }, "variant": "A",
   "subscribers": { "$imsi_plain": { "eid": "$eid" } } }

@@ -12,6 +12,8 @@
 # enterprise endpoint (EESE) fetches from the emks; its short lifetime
 # expires the keyset.
 . "$(dirname "$0")/../helpers/pcsc-test.sh"
+# e2m_hss_tls_json of tools/lib.sh
+. "$top_srcdir/tools/lib.sh"
 
 b="$top_builddir"
 work=$(mktemp -d)
@@ -88,7 +90,7 @@ done
 # solution 4 rules (00202 is also in the card's EF.E2M_POL; 310260 only here).
 cat >"$work/hss.json" <<EOF
 {
-	"tls": { "cert": "$pki/hss.example.net.pem", "key": "$pki/hss.example.net.key", "ca": "$pki/ca.pem" },
+	$(e2m_hss_tls_json "$pki"),
 	"delivery": { "A": "$hse_store", "B": "$hss_store", "C": "$hss_store", "D": "$emks",
 		      "E": "$hse_store" },
 	"policy": { "confidentiality": true, "no_confidentiality": ["00202", "310260"] }
@@ -116,7 +118,7 @@ ck "the cards are in readers 0 (E2M) and 1 (no E2M)" \
 
 # A bad HSS configuration stops e2msim-auc (exit 2) with one message naming
 # the field. Rows: what is wrong | JSON | the field the message names.
-tls="\"tls\": { \"cert\": \"$pki/hss.example.net.pem\", \"key\": \"$pki/hss.example.net.key\", \"ca\": \"$pki/ca.pem\" }"
+tls=$(e2m_hss_tls_json "$pki")
 while IFS='|' read -r what json name; do
 	echo "$json" >"$work/bad.json"
 	"$b/tools/e2msim-auc" --profile "$work/e2m.json" --eid "$eid" --hss "$work/bad.json" \
